@@ -1,0 +1,1 @@
+"""Contact extraction (placeholder until the extractor lands)."""
