@@ -9,9 +9,16 @@ errors, 3 for store errors, 1 for anything unexpected.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.extract import Registry
 
 __all__ = ["EXIT_CONFIG", "EXIT_STORE", "build_parser", "main"]
 
@@ -132,6 +139,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``hotline`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     command: str = args.command
+    try:
+        return _main(command, args)
+    except BrokenPipeError:  # `hotline check | head`: the reader left; that is fine
+        with contextlib.suppress(OSError):  # as the Python docs advise: no error at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(command: str, args: argparse.Namespace) -> int:
     if command == "extract":
         from bot.extract.jsonl import run_extract
 
@@ -146,9 +163,170 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(command: str, args: argparse.Namespace) -> int:
-    sys.stderr.write(f"hotline: {command!r} is not available in this build\n")
+    from bot.errors import ConfigError, StoreError
+
+    try:
+        if command == "check":
+            return _check(args)
+        if command == "poll":
+            return asyncio.run(_poll(args))
+        if command == "ask":
+            return asyncio.run(_ask(args))
+        if command == "run":
+            return asyncio.run(_run(args))
+        if command == "import":
+            return _import(args)
+        if command == "backfill":
+            return asyncio.run(_backfill(args))
+    except ConfigError as exc:
+        sys.stderr.write(f"hotline: {exc}\n")
+        return EXIT_CONFIG
+    except StoreError as exc:
+        sys.stderr.write(f"hotline: {exc}\n")
+        return EXIT_STORE
+    except KeyboardInterrupt:
+        return 130
+    sys.stderr.write(f"hotline: unknown command {command!r}\n")
+    return EXIT_CONFIG
+
+
+def _setup(args: argparse.Namespace) -> tuple[Settings, Registry]:
+    from bot.app import load
+    from bot.logs import configure_logging
+
+    settings, registry = load(getattr(args, "config", None), os.environ, getattr(args, "db", None))
+    secrets = [
+        s.reveal()
+        for s in (
+            settings.slack.bot_token,
+            settings.slack.signing_secret,
+            settings.slack.app_token,
+            settings.matrix.access_token,
+            settings.matrix.password,
+        )
+        if s is not None
+    ]
+    configure_logging(
+        getattr(args, "log_format", None) or settings.log_format,
+        getattr(args, "log_level", None) or settings.log_level,
+        secrets=secrets,
+    )
+    return settings, registry
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.config import format_duration
+
+    settings, registry = _setup(args)
+    out = sys.stdout
+    where = settings.config_path or "feeds.yaml"
+    out.write(f"{where}: valid\n")
+    out.write(f"  feeds:     {len(settings.feeds)}\n")
+    for feed in settings.feeds:
+        routes = ", ".join(str(d) for d in feed.channels) or "default destinations"
+        out.write(f"    {feed.name:<22} every {format_duration(feed.interval):<6} -> {routes}\n")
+    out.write(f"  watches:   {len(settings.watches)}\n")
+    for watch in settings.watches:
+        label = watch.name or f"{watch.a} / {watch.b}"
+        marks = ", ".join(str(t) for t in watch.thresholds)
+        out.write(f"    {label} (marks: {marks} days)\n")
+    out.write(f"  officials: {len(registry.officials)} in the registry\n")
+    history = settings.history
+    out.write(
+        "  history:   "
+        + ("bundled record" if history is True else "off" if history is False else str(history))
+        + "\n"
+    )
+    out.write(f"  database:  {settings.db}\n")
+    platforms = ", ".join(settings.chat_platforms) or "none (console only)"
+    out.write(f"  chat:      {platforms}\n")
+    for platform in settings.chat_platforms:
+        if not settings.alerts.get(platform) and not any(
+            d.platform == platform for f in settings.feeds for d in f.channels
+        ):
+            out.write(
+                f"  warning:   {platform} is configured but no alert destinations are set "
+                f"for it (alerts.{platform} in feeds.yaml)\n"
+            )
+    return EXIT_OK
+
+
+async def _poll(args: argparse.Namespace) -> int:
+    from bot.app import active_platforms, build
+    from bot.notify import Dispatcher
+    from handlers.console import ConsoleFrontend
+
+    settings, registry = _setup(args)
+    hotline = build(
+        settings,
+        registry,
+        platforms=active_platforms(settings, console=True),
+        backfill=args.backfill,
+    )
+    try:
+        outcomes = await hotline.poller.poll_all()
+        out = sys.stdout
+        for o in outcomes:
+            detail = o.error or (
+                f"{o.items} items, {o.new_items} new, {o.contacts} contacts"
+                if o.status in ("new", "seeded")
+                else ""
+            )
+            out.write(f"{o.feed:<24} {o.status:<13} {detail}\n")
+        console = ConsoleFrontend(hotline.service, out, clock=hotline.clock)
+        await Dispatcher(hotline.store, {"console": console}, hotline.clock).deliver_due()
+    finally:
+        await hotline.aclose()
+    return EXIT_OK
+
+
+async def _ask(args: argparse.Namespace) -> int:
+    from bot.app import build
+    from bot.models import IncomingMessage
+    from handlers.console import render_reply
+
+    settings, registry = _setup(args)
+    hotline = build(settings, registry, platforms=())
+    try:
+        reply = await hotline.service.handle(
+            IncomingMessage(
+                platform="console", user=args.user, channel="cli", text=" ".join(args.text)
+            )
+        )
+        sys.stdout.write(render_reply(reply))
+    finally:
+        await hotline.aclose()
+    return EXIT_OK
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from bot.app import active_platforms, build, serve
+
+    settings, registry = _setup(args)
+    console = args.console or not settings.chat_platforms
+    hotline = build(
+        settings,
+        registry,
+        platforms=active_platforms(settings, console=console),
+        backfill=args.backfill,
+    )
+    try:
+        if console and sys.stdin.isatty():
+            sys.stdout.write(
+                f"Hotline is watching {len(settings.feeds)} feeds. Type help for commands; "
+                "Ctrl-C stops.\n"
+            )
+        await serve(hotline, console=console)
+    finally:
+        await hotline.aclose()
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    sys.stderr.write("hotline: import is not available yet\n")
     return EXIT_FAILURE
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+async def _backfill(args: argparse.Namespace) -> int:
+    sys.stderr.write("hotline: backfill is not available yet\n")
+    return EXIT_FAILURE

@@ -228,8 +228,10 @@ class FeedState:
         errors: consecutive failures.
         last_error: the last failure's message; ``None`` after a success.
         last_attempt, last_success, last_new_item: times of those events.
+        error_kind: the last failure's kind (``timeout``, ``http_503``, ...).
         seeded: whether its first poll has been recorded.
         gone: disabled after ``410 Gone``.
+        broken_since: when it was announced as broken (cleared on recovery).
     """
 
     name: str
@@ -243,8 +245,10 @@ class FeedState:
     last_attempt: datetime | None = None
     last_success: datetime | None = None
     last_new_item: datetime | None = None
+    error_kind: str | None = None
     seeded: bool = False
     gone: bool = False
+    broken_since: datetime | None = None
 
 
 FeedStatus = Literal["new", "seeded", "not_modified", "unchanged", "error", "gone", "skipped"]

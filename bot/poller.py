@@ -1,0 +1,446 @@
+"""One poll of the due feeds: fetch, parse, record what is new, queue the alerts.
+
+``Poller.poll_due(now)`` asks the store which feeds are due and polls them concurrently
+(the fetcher limits requests overall and per host). For each feed: a conditional GET; a 304
+or a body identical to the last one skips parsing; otherwise the document is parsed and
+extracted off the event loop (``bot.parsing``). Then, in one transaction, the new items,
+their contact events and silence claims, the alerts (into the outbox) and the feed's new
+state are written together: a crash leaves either all of it or none of it.
+
+A feed seen for the first time is seeded (recorded without alerts) unless ``backfill``.
+One item that fails is logged with its feed and skipped; one feed that fails never stops
+the others. This module decides nothing itself: schedules come from
+``bot.backoff.next_poll_after``, alert texts from ``bot.milestones``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.backoff import next_poll_after
+from bot.clock import Clock
+from bot.config import PollingSettings, Settings, format_duration
+from bot.errors import FeedError, FetchError
+from bot.fetch import Fetcher, FetchResult
+from bot.milestones import Names, contact_alert, source_alert
+from bot.models import Alert, FeedOutcome, FeedSpec, FeedState, Item
+from bot.notify import Notifier
+from bot.parsing import ItemFindings, Parsed, ParseJob, Parser
+from bot.render import bullets, heading, plain, text
+from bot.store import NewSource, Recorded, Store
+
+__all__ = ["PollStats", "Poller"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollStats:
+    """Running counters, read by the metrics endpoint."""
+
+    polls: int = 0
+    fetch_errors: dict[str, int] = field(default_factory=dict)
+    items: int = 0
+    contacts: int = 0
+    alerts: int = 0
+    last_duration: float = 0.0
+    polling: bool = False
+
+
+class Poller:
+    """Polls feeds and feeds the record.
+
+    Args:
+        settings: feeds, polling and milestone settings.
+        store: the store.
+        fetcher: HTTP (and file) fetching.
+        parser: parsing and extraction off the loop.
+        notifier: where alerts go.
+        names: the officials registry, for alert texts.
+        clock: the time.
+        backfill: alert on the items of feeds seen for the first time too.
+        rng: jitter for backoff (tests pass a seeded one).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        fetcher: Fetcher,
+        parser: Parser,
+        notifier: Notifier,
+        names: Names,
+        clock: Clock,
+        *,
+        backfill: bool = False,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.fetcher = fetcher
+        self.parser = parser
+        self.notifier = notifier
+        self.names = names
+        self.clock = clock
+        self.backfill = backfill
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self.stats = PollStats()
+        store.sync_feeds(settings.feeds)
+
+    @property
+    def polling(self) -> PollingSettings:
+        return self.settings.polling
+
+    async def poll_due(self, now: datetime | None = None) -> list[FeedOutcome]:
+        """Poll every feed that is due at ``now``."""
+        when = now or self.clock.now()
+        due = self.store.due_feeds(when, [f.name for f in self.settings.feeds])
+        specs = [spec for name in due if (spec := self.settings.feed(name)) is not None]
+        return await self.poll(specs)
+
+    async def poll_all(self) -> list[FeedOutcome]:
+        """Poll every configured feed now, due or not (``hotline poll --once``)."""
+        return await self.poll(self.settings.feeds)
+
+    async def poll(self, specs: Sequence[FeedSpec]) -> list[FeedOutcome]:
+        if not specs:
+            return []
+        started = asyncio.get_running_loop().time()
+        self.stats.polling = True
+        try:
+            outcomes = await asyncio.gather(*(self._guarded(spec) for spec in specs))
+        finally:
+            self.stats.polling = False
+            self.stats.last_duration = asyncio.get_running_loop().time() - started
+        return list(outcomes)
+
+    async def _guarded(self, spec: FeedSpec) -> FeedOutcome:
+        try:
+            return await self.poll_feed(spec)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug in one feed's handling must not stop the poll
+            log.exception("polling failed unexpectedly", extra={"feed": spec.name})
+            return FeedOutcome(spec.name, "error", error=f"{type(exc).__name__}: {exc}")
+
+    async def poll_feed(self, spec: FeedSpec) -> FeedOutcome:
+        """Poll one feed now."""
+        state = self.store.feed_state(spec.name) or FeedState(spec.name, spec.url)
+        if state.gone:
+            return FeedOutcome(spec.name, "skipped", error=state.last_error)
+        self.stats.polls += 1
+        now = self.clock.now()
+        try:
+            result = await self.fetcher.fetch(
+                state.url, etag=state.etag, last_modified=state.last_modified
+            )
+        except FetchError as exc:
+            return self._failed(spec, state, now, exc)
+        moved = result.moved_to
+        if moved:
+            log.info("permanently moved to %s", moved, extra={"feed": spec.name})
+        if result.status == "not_modified":
+            return self._unchanged(spec, state, now, result, "not_modified")
+        digest = hashlib.blake2b(result.content, digest_size=16).hexdigest()
+        if digest == state.body_hash and state.seeded:
+            return self._unchanged(spec, state, now, result, "unchanged")
+        job = ParseJob(
+            feed=spec.name,
+            content=result.content,
+            url=result.url,
+            headers=tuple(result.headers.items()),
+            tz=spec.tz,
+        )
+        try:
+            parsed = await self.parser.parse(job)
+        except FeedError as exc:
+            return self._failed(spec, state, now, exc, result)
+        if parsed.warning:
+            log.debug("ill-formed but usable: %s", parsed.warning, extra={"feed": spec.name})
+        return self._record(spec, state, now, result, digest, parsed)
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    def _next(
+        self,
+        spec: FeedSpec,
+        now: datetime,
+        errors: int,
+        retry_after: float | None,
+        max_age: float | None,
+    ) -> datetime:
+        return next_poll_after(
+            now,
+            spec.interval,
+            errors,
+            retry_after,
+            max_age=max_age,
+            max_backoff=self.polling.max_backoff,
+            jitter=self.rng.random(),
+        )
+
+    def _success_state(
+        self, spec: FeedSpec, state: FeedState, now: datetime, result: FetchResult
+    ) -> FeedState:
+        return dataclasses.replace(
+            state,
+            url=result.moved_to or state.url,
+            etag=result.etag or (state.etag if result.status == "not_modified" else None),
+            last_modified=result.last_modified
+            or (state.last_modified if result.status == "not_modified" else None),
+            next_poll=self._next(spec, now, 0, None, result.max_age),
+            errors=0,
+            last_error=None,
+            error_kind=None,
+            last_attempt=now,
+            last_success=now,
+            broken_since=None,
+        )
+
+    def _unchanged(
+        self, spec: FeedSpec, state: FeedState, now: datetime, result: FetchResult, status: str
+    ) -> FeedOutcome:
+        new_state = self._success_state(spec, state, now, result)
+        with self.store.transaction():
+            self._recovered(spec, state, now)
+            self.store.save_feed_state(new_state)
+        return FeedOutcome(spec.name, status, next_poll=new_state.next_poll)  # type: ignore[arg-type]
+
+    def _failed(
+        self,
+        spec: FeedSpec,
+        state: FeedState,
+        now: datetime,
+        exc: FeedError,
+        result: FetchResult | None = None,
+    ) -> FeedOutcome:
+        kind = exc.kind
+        self.stats.fetch_errors[kind] = self.stats.fetch_errors.get(kind, 0) + 1
+        errors = state.errors + 1
+        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+        gone = kind == "gone"
+        new_state = dataclasses.replace(
+            state,
+            url=(result.moved_to if result and result.moved_to else state.url),
+            errors=errors,
+            last_error=str(exc),
+            error_kind=kind,
+            last_attempt=now,
+            next_poll=None if gone else self._next(spec, now, errors, retry_after, None),
+            gone=gone,
+        )
+        log.warning(
+            "%s (failure %d in a row; %s)",
+            exc,
+            errors,
+            "disabled" if gone else f"next try {new_state.next_poll:%Y-%m-%d %H:%M} UTC",
+            extra={"feed": spec.name},
+        )
+        threshold = self.settings.milestones.feed_broken_after
+        with self.store.transaction():
+            if state.broken_since is None and (gone or errors >= threshold):
+                new_state = dataclasses.replace(new_state, broken_since=now)
+                self._notify(self._broken_alert(spec, new_state, now), spec)
+            self.store.save_feed_state(new_state)
+        return FeedOutcome(
+            spec.name, "gone" if gone else "error", error=str(exc), next_poll=new_state.next_poll
+        )
+
+    def _recovered(self, spec: FeedSpec, state: FeedState, now: datetime) -> None:
+        if state.broken_since is None:
+            return
+        down = now - state.broken_since
+        blocks = (
+            heading(f"Feed {spec.name} recovered"),
+            text(f"It answers again after {format_duration(down) or 'a moment'} of failures."),
+        )
+        alert = Alert(
+            key=f"feed_recovered:{spec.name}:{state.broken_since.isoformat()}",
+            kind="feed_recovered",
+            text=plain(blocks),
+            blocks=blocks,
+            feed=spec.name,
+        )
+        self._notify(alert, spec)
+        log.info("recovered", extra={"feed": spec.name})
+
+    def _broken_alert(self, spec: FeedSpec, state: FeedState, now: datetime) -> Alert:
+        if state.gone:
+            detail = (
+                "The publisher answered 410 Gone: the feed was removed. Hotline stopped "
+                "polling it; fix or remove it in feeds.yaml."
+            )
+        else:
+            detail = (
+                f"{state.errors} failures in a row; last: {state.last_error}. Hotline keeps "
+                "retrying with backoff."
+            )
+        blocks = (heading(f"Feed {spec.name} is broken"), text(detail), text(f"URL: {state.url}"))
+        return Alert(
+            key=f"feed_broken:{spec.name}:{now.isoformat()}",
+            kind="feed_broken",
+            text=plain(blocks),
+            blocks=blocks,
+            feed=spec.name,
+        )
+
+    def _record(
+        self,
+        spec: FeedSpec,
+        state: FeedState,
+        now: datetime,
+        result: FetchResult,
+        digest: str,
+        parsed: Parsed,
+    ) -> FeedOutcome:
+        alerting = state.seeded or self.backfill
+        findings = dict(zip(parsed.items, parsed.findings, strict=True))
+        contacts = 0
+        alerts: list[Alert] = []
+        with self.store.transaction():
+            new = self.store.add_items(parsed.items, now)
+            for item_id, item in new:
+                try:
+                    with self.store.transaction():
+                        recorded = self._record_item(item_id, item, findings[item], now)
+                except Exception:
+                    log.exception("item %r skipped", item.key, extra={"feed": spec.name})
+                    continue
+                contacts += len(recorded)
+                if alerting:
+                    alerts.extend(self._alerts_for(spec, recorded))
+            for alert in self._flood_guard(spec, alerts):
+                self._notify(alert, spec)
+            new_state = dataclasses.replace(
+                self._success_state(spec, state, now, result),
+                body_hash=digest,
+                seeded=True,
+                last_new_item=now if new else state.last_new_item,
+            )
+            self._recovered(spec, state, now)
+            self.store.save_feed_state(new_state)
+        self.stats.items += len(new)
+        self.stats.contacts += contacts
+        if new:
+            log.info(
+                "%d new items, %d contacts%s",
+                len(new),
+                contacts,
+                "" if alerting else " (first poll: recorded without alerts)",
+                extra={"feed": spec.name},
+            )
+        return FeedOutcome(
+            spec.name,
+            "new" if state.seeded else "seeded",
+            items=len(parsed.items),
+            new_items=len(new),
+            contacts=contacts,
+            next_poll=new_state.next_poll,
+        )
+
+    def _record_item(
+        self, item_id: int, item: Item, found: ItemFindings, now: datetime
+    ) -> list[Recorded]:
+        if found.error:
+            log.error("extraction failed: %s", found.error, extra={"feed": item.feed})
+        recorded: list[Recorded] = []
+        source = NewSource(
+            origin="feed",
+            title=item.title,
+            evidence="",
+            url=item.url,
+            feed=item.feed,
+            item_id=item_id,
+            published=item.published,
+        )
+        fallback: date = item.local_date or now.date()
+        for contact in found.contacts:
+            done = self.store.record_contact(
+                contact.a,
+                contact.b,
+                kind=contact.kind,
+                day=contact.date or fallback,
+                approximate=contact.date is None,
+                source=dataclasses.replace(
+                    source, evidence=contact.evidence, confidence=contact.confidence
+                ),
+                now=now,
+            )
+            if done is not None:
+                recorded.append(done)
+        for claim in found.silences:
+            self.store.record_silence_claim(
+                claim, dataclasses.replace(source, evidence=claim.evidence), now
+            )
+        return recorded
+
+    def _alerts_for(self, spec: FeedSpec, recorded: Sequence[Recorded]) -> list[Alert]:
+        alerts: list[Alert] = []
+        mute_for = format_duration(self.settings.slack.mute_button)
+        for done in recorded:
+            event = done.event
+            if done.new:
+                history = self.store.pair_events(
+                    event.a,
+                    event.b,
+                    kind=event.kind,
+                    before=event.date,
+                    limit=10,
+                    exclude=event.id,
+                )
+                alerts.append(
+                    contact_alert(
+                        self.names,
+                        event,
+                        history,
+                        long_silence=self.settings.milestones.long_silence,
+                        feed=spec.name,
+                        mute_for=mute_for,
+                    )
+                )
+            else:
+                alerts.append(source_alert(self.names, event, done.source, feed=spec.name))
+        return alerts
+
+    def _flood_guard(self, spec: FeedSpec, alerts: list[Alert]) -> list[Alert]:
+        """More contact alerts from one feed in one poll than ``backlog`` become one digest."""
+        limit = self.settings.milestones.backlog
+        if len(alerts) <= limit:
+            return alerts
+        lines = [
+            a.text.splitlines()[0] + " — " + a.text.splitlines()[1]
+            for a in alerts
+            if a.kind == "contact" and len(a.text.splitlines()) > 1
+        ]
+        others = len(alerts) - len(lines)
+        blocks = [
+            heading(f"{len(alerts)} updates from {spec.name} at once"),
+            text(
+                f"The feed delivered a backlog; here is one digest instead of {len(alerts)} alerts."
+            ),
+        ]
+        if lines:
+            blocks.append(bullets(*lines[:25]))
+            if len(lines) > 25:
+                blocks.append(text(f"… and {len(lines) - 25} more contacts."))
+        if others:
+            blocks.append(text(f"Plus {others} more reports of contacts already announced."))
+        keys = sorted(a.key for a in alerts)
+        digest = Alert(
+            key=f"digest:{spec.name}:{keys[0]}:{keys[-1]}:{len(keys)}",
+            kind="digest",
+            text=plain(blocks),
+            blocks=tuple(blocks),
+            feed=spec.name,
+        )
+        return [digest]
+
+    def _notify(self, alert: Alert, spec: FeedSpec) -> None:
+        self.stats.alerts += self.notifier.notify(alert, spec.channels)
