@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 TICK = timedelta(seconds=15)
 """How often the scheduler asks which feeds are due."""
+MUTE_CHECK = timedelta(seconds=30)
+"""How often mutes are checked for expiry."""
 
 
 class ChatFrontend(Protocol):
@@ -112,6 +114,14 @@ class Hotline:
     poller: Poller
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def jobs(self) -> dict[str, tuple[timedelta, Callable[[], Awaitable[object]]]]:
+        """The periodic jobs beside the poll tick, by name."""
+
+        async def expire_mutes() -> int:
+            return self.notifier.expire_mutes()
+
+        return {"mutes": (MUTE_CHECK, expire_mutes)}
+
     async def aclose(self) -> None:
         await self.fetcher.aclose()
         self.parser.close()
@@ -143,8 +153,14 @@ def build(
         clock=clock,
     )
     parser = parser or ProcessParser(settings.officials, polling.workers)
-    notifier = Notifier(store, settings.alerts, platforms, clock)
-    service = CommandService(settings, store, registry, clock)
+    notifier = Notifier(
+        store,
+        settings.alerts,
+        platforms,
+        clock,
+        feed_channels={f.name: f.channels for f in settings.feeds},
+    )
+    service = CommandService(settings, store, registry, clock, notifier)
     poller = Poller(settings, store, fetcher, parser, notifier, registry, clock, backfill=backfill)
     return Hotline(settings, store, registry, clock, fetcher, parser, notifier, service, poller)
 
@@ -220,7 +236,7 @@ async def serve(
     tasks.append(asyncio.create_task(dispatcher.run(), name="dispatcher"))
     scheduler = Scheduler()
     scheduler.every("tick", TICK, hotline.poller.poll_due)
-    for name, (interval, job) in hotline.extras.get("jobs", {}).items():
+    for name, (interval, job) in hotline.jobs().items():
         scheduler.every(name, interval, job)
     if web is not None:
         await web.start()

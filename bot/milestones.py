@@ -11,14 +11,25 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
 
-from bot.models import Action, Alert, ContactEvent, Link, Official, Source
-from bot.render import context, fields, format_day, heading, ordinal, plain, plural, text
+from bot.models import Action, Alert, Block, ContactEvent, Link, Official, Source
+from bot.render import (
+    bullets,
+    context,
+    fields,
+    format_day,
+    heading,
+    ordinal,
+    plain,
+    plural,
+    text,
+)
 
 __all__ = [
     "Names",
     "contact_alert",
     "contact_kind_noun",
     "display_name",
+    "mute_digest",
     "pair_label",
     "source_alert",
     "source_line",
@@ -77,7 +88,7 @@ def _headline(
     if recent:
         count = len(recent) + 1
         span = (event.date - recent[-1].date).days + 1
-        return f"{ordinal(count)} {label} {noun} in {plural(span, 'day')}", False
+        return f"{ordinal(count)} {label} {noun} in {plural(span, 'day', spell=True)}", False
     since = format_day(previous.date, reference=event.date)
     return f"{label} {noun}, {plural(gap, 'day')} after the last on {since}", False
 
@@ -153,4 +164,39 @@ def source_alert(
         blocks=blocks,
         feed=feed,
         thread=f"contact:{event.id}",
+    )
+
+
+def mute_digest(
+    target: str,
+    held: Sequence[Alert],
+    *,
+    key: str,
+    why: str,
+    feed: str | None,
+) -> Alert:
+    """One message for what a mute held back: its first lines, oldest first.
+
+    ``why`` says how the mute ended ("expired", "lifted by U123").
+    """
+    subject = "every feed" if target == "*" else target
+    lines = []
+    for alert in held:
+        rows = alert.text.splitlines()
+        lines.append(" — ".join(rows[:2]) if len(rows) > 1 else (rows[0] if rows else alert.key))
+    blocks: list[Block] = [heading(f"Mute of {subject} {why}")]
+    if lines:
+        verb = "was" if len(lines) == 1 else "were"
+        blocks.append(text(f"While muted, {plural(len(lines), 'alert')} {verb} held:"))
+        blocks.append(bullets(*lines[:30]))
+        if len(lines) > 30:
+            blocks.append(text(f"… and {len(lines) - 30} more."))
+    else:
+        blocks.append(text("Nothing was held while it was muted."))
+    return Alert(
+        key=key,
+        kind="digest" if lines else "mute_expired",
+        text=plain(blocks),
+        blocks=tuple(blocks),
+        feed=feed,
     )

@@ -99,11 +99,13 @@ class Notifier:
         defaults: Mapping[str, Sequence[Destination]],
         platforms: Collection[Platform],
         clock: Clock,
+        feed_channels: Mapping[str, Sequence[Destination]] | None = None,
     ) -> None:
         self.store = store
         self.defaults = defaults
         self.platforms = tuple(platforms)
         self.clock = clock
+        self.feed_channels = dict(feed_channels or {})
         self._wake: list[asyncio.Event] = []
 
     def notify(self, alert: Alert, channels: Sequence[Destination] = ()) -> int:
@@ -115,9 +117,74 @@ class Notifier:
         held = muted_by(alert.feed, self.store.mutes(), self.clock.now()) is not None
         added = self.store.enqueue(alert, destinations, held=held)
         if added and not held:
-            for event in self._wake:
-                event.set()
+            self._woken()
         return added
+
+    def _woken(self) -> None:
+        for event in self._wake:
+            event.set()
+
+    def mute(self, mute: Mute) -> None:
+        """Start (or replace) a mute."""
+        self.store.set_mute(mute)
+
+    def unmute(self, target: str, why: str) -> tuple[list[Mute], int]:
+        """End the mute of ``target`` (``"*"`` ends every mute) and post what it held.
+
+        Returns the mutes ended and how many held alerts went out in digests.
+        """
+        ended = [m for m in self.store.mutes() if target in ("*", m.target)]
+        released = 0
+        for mute in ended:
+            self.store.remove_mute(mute.target)
+        for mute in ended:
+            released += self._release(mute, why)
+        return ended, released
+
+    def expire_mutes(self, now: datetime | None = None) -> int:
+        """End the mutes whose time is up, announcing each with a digest. Returns how many
+        ended (the scheduler runs this every minute)."""
+        when = now or self.clock.now()
+        expired = [m for m in self.store.mutes() if m.until <= when]
+        for mute in expired:
+            self.store.remove_mute(mute.target)
+            self._release(mute, "expired")
+            log.info("mute of %s expired", mute.target, extra={"feed": mute.target})
+        return len(expired)
+
+    def _release(self, ended: Mute, why: str) -> int:
+        """One digest per destination of the alerts ``ended`` held that no other mute still
+        holds; a notice where nothing was held."""
+        from bot.milestones import mute_digest
+
+        now = self.clock.now()
+        still = [m for m in self.store.mutes() if m.until > now]
+        by_destination: dict[Destination, list[tuple[int, Alert]]] = {}
+        for row_id, dest, alert, _held_at in self.store.held_alerts():
+            if ended.target not in ("*", alert.feed):
+                continue
+            if muted_by(alert.feed, still, now) is not None:
+                continue
+            by_destination.setdefault(dest, []).append((row_id, alert))
+        channels = self.feed_channels.get(ended.target, ())
+        notice_to = [
+            d for d in route(channels, self.defaults, self.platforms) if d not in by_destination
+        ]
+        stamp = f"{ended.target}:{ended.created.isoformat()}:{now.isoformat()}"
+        digests: list[tuple[Alert, Destination]] = []
+        for dest, rows in by_destination.items():
+            alert = mute_digest(
+                ended.target, [a for _, a in rows], key=f"mute:{stamp}:{dest}", why=why, feed=None
+            )
+            digests.append((alert, dest))
+        ids = [row_id for rows in by_destination.values() for row_id, _ in rows]
+        with self.store.transaction():
+            self.store.release_held(ids, digests)
+            if notice_to:
+                notice = mute_digest(ended.target, [], key=f"mute:{stamp}", why=why, feed=None)
+                self.store.enqueue(notice, notice_to)
+        self._woken()
+        return len(ids)
 
     def subscribe(self, event: asyncio.Event) -> None:
         """Have ``event`` set whenever something new is queued (a dispatcher waits on it)."""

@@ -12,6 +12,7 @@ from datetime import date
 from bot.models import Block, Inline, Link, Strong
 
 __all__ = [
+    "ago",
     "bullets",
     "context",
     "fields",
@@ -97,10 +98,11 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """``1 day``, ``3 days``, ``three days`` (numbers up to twelve in words)."""
-    name = word if n == 1 else (words or f"{word}s")
-    return f"{_NUMBERS[n] if 0 <= n < len(_NUMBERS) else n} {name}"
+def plural(n: int, word: str, plural_form: str | None = None, *, spell: bool = False) -> str:
+    """``1 day``, ``3 days``; with ``spell``, numbers up to twelve in words (``three days``)."""
+    name = word if n == 1 else (plural_form or f"{word}s")
+    number = _NUMBERS[n] if spell and 0 <= n < len(_NUMBERS) else str(n)
+    return f"{number} {name}"
 
 
 def format_day(day: date, *, reference: date | None = None, weekday: bool = False) -> str:
@@ -112,3 +114,15 @@ def format_day(day: date, *, reference: date | None = None, weekday: bool = Fals
     if weekday:
         text = f"{day:%a} {text}"
     return text
+
+
+def ago(delta_seconds: float) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``."""
+    seconds = int(delta_seconds)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"

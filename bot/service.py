@@ -8,18 +8,21 @@ render the ``Reply``.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import Settings, format_duration, parse_duration
 from bot.errors import CommandError
 from bot.extract import Registry
 from bot.milestones import contact_kind_noun, pair_label, source_line
-from bot.models import ContactEvent, IncomingMessage, Official, Reply
-from bot.render import bullets, context, fields, format_day, heading, plain, plural, text
+from bot.models import ContactEvent, IncomingMessage, Mute, Official, Reply
+from bot.notify import Notifier
+from bot.render import ago, bullets, context, fields, format_day, heading, plain, plural, text
 from bot.store import Store
 
 __all__ = ["COMMANDS", "CommandService", "CommandSpec", "Request", "split_command"]
@@ -70,6 +73,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "help [COMMAND]", "this list, or one command's help"),
 )
 _BY_NAME = {c.name: c for c in COMMANDS}
+MAX_MUTE = timedelta(days=30)
 
 
 def split_command(raw: str) -> tuple[str, list[str]]:
@@ -116,15 +120,148 @@ class CommandService:
         clock: the time (``days since``).
     """
 
-    def __init__(self, settings: Settings, store: Store, registry: Registry, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        registry: Registry,
+        clock: Clock,
+        notifier: Notifier,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.registry = registry
         self.clock = clock
+        self.notifier = notifier
         self.handlers: dict[str, Handler] = {
             "help": self._help,
             "lastcontact": self._lastcontact,
+            "feeds": self._feeds,
+            "mute": self._mute,
+            "unmute": self._unmute,
+            "mutes": self._mutes,
         }
+
+    # --- feeds and mutes ------------------------------------------------------------------
+
+    def feed_name(self, text: str, *, allow_all: bool = False) -> str:
+        """A configured feed's name (or ``*`` for ``all``) from what a user typed."""
+        wanted = text.strip().lower()
+        if allow_all and wanted in ("all", "*", "everything"):
+            return "*"
+        names = [f.name for f in self.settings.feeds]
+        if wanted in names:
+            return wanted
+        starting = [n for n in names if n.startswith(wanted)]
+        if len(starting) == 1:
+            return starting[0]
+        close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6) or starting[:3]
+        hint = f" Did you mean {' or '.join(close)}?" if close else " Type feeds for the list."
+        raise CommandError(f"There is no feed called '{text}'.{hint}")
+
+    def _feeds(self, request: Request) -> Reply:
+        now = self.clock.now()
+        states = self.store.feed_states()
+        mutes = {m.target: m for m in self.store.mutes() if m.until > now}
+        lines: list[str] = []
+        failing = 0
+        for spec in self.settings.feeds:
+            state = states.get(spec.name)
+            mute = mutes.get(spec.name) or mutes.get("*")
+            if state is None or state.last_attempt is None:
+                health = "not polled yet"
+            elif state.gone:
+                health = "gone (410): disabled"
+                failing += 1
+            elif state.errors:
+                failing += 1
+                health = f"failing ({plural(state.errors, 'error')}: {state.last_error})"
+            else:
+                health = "ok"
+            parts = [f"{spec.name}: {health}"]
+            if state and state.last_success:
+                parts.append(f"last success {ago((now - state.last_success).total_seconds())}")
+            if state and state.last_new_item:
+                parts.append(f"last new item {ago((now - state.last_new_item).total_seconds())}")
+            if mute:
+                parts.append(f"muted until {mute.until:%H:%M} UTC")
+            lines.append(", ".join(parts))
+        summary = (
+            f"{plural(len(self.settings.feeds), 'feed')}, "
+            + (f"{failing} failing" if failing else "all healthy")
+            + (f", {len(mutes)} muted" if mutes else "")
+        )
+        blocks = (heading("Feeds"), text(summary), bullets(*lines))
+        return Reply(plain(blocks), blocks)
+
+    def _mute(self, request: Request) -> Reply:
+        if len(request.args) < 2:
+            raise CommandError("Say which feed (or all) and for how long.")
+        target = self.feed_name(request.args[0], allow_all=True)
+        try:
+            duration = parse_duration(request.args[1])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if duration < timedelta(minutes=1) or duration > MAX_MUTE:
+            raise CommandError("A mute lasts from 1 minute to 30 days.")
+        reason = " ".join(request.args[2:]).strip() or None
+        now = self.clock.now()
+        mute = Mute(target, now + duration, reason, request.user, now)
+        self.notifier.mute(mute)
+        self.store.audit(
+            request.message.platform,
+            request.user,
+            "mute",
+            {"target": target, "until": mute.until.isoformat(), "reason": reason},
+        )
+        subject = "every feed" if target == "*" else target
+        message = (
+            f"Muted {subject} for {format_duration(duration)} (until "
+            f"{mute.until:%Y-%m-%d %H:%M} UTC){f': {reason}' if reason else ''}. It is still "
+            "polled and recorded; its alerts are held and posted as one digest when the mute "
+            "ends."
+        )
+        return Reply(message, (text(message),))
+
+    def _unmute(self, request: Request) -> Reply:
+        if len(request.args) != 1:
+            raise CommandError("Say which feed (or all).")
+        target = self.feed_name(request.args[0], allow_all=True)
+        ended, released = self.notifier.unmute(target, f"lifted by {request.user}")
+        if not ended:
+            subject = "No feed" if target == "*" else target
+            return _private(f"{subject} is not muted.")
+        self.store.audit(request.message.platform, request.user, "unmute", {"target": target})
+        names = ", ".join("every feed" if m.target == "*" else m.target for m in ended)
+        message = f"Unmuted {names}. " + (
+            f"{plural(released, 'held alert')} posted as a digest."
+            if released
+            else "Nothing had been held."
+        )
+        return Reply(message, (text(message),))
+
+    def _mutes(self, request: Request) -> Reply:
+        now = self.clock.now()
+        mutes = [m for m in self.store.mutes() if m.until > now]
+        if not mutes:
+            return Reply("No feed is muted.", (text("No feed is muted."),))
+        held: dict[str, int] = {}
+        for _, _, alert, _ in self.store.held_alerts():
+            held[alert.feed or ""] = held.get(alert.feed or "", 0) + 1
+        lines = []
+        for m in mutes:
+            subject = "every feed" if m.target == "*" else m.target
+            count = sum(held.values()) if m.target == "*" else held.get(m.target, 0)
+            line = (
+                f"{subject} until {m.until:%Y-%m-%d %H:%M} UTC "
+                f"({format_duration(m.until - now)} left), by {m.by}"
+            )
+            if m.reason:
+                line += f": {m.reason}"
+            line += f"; {plural(count, 'alert')} held"
+            lines.append(line)
+        blocks = (heading("Mutes in force"), bullets(*lines))
+        return Reply(plain(blocks), blocks)
 
     def resolve(self, name: str) -> Official:
         """One official for a name typed by a user, or a ``CommandError`` that says why."""
