@@ -86,7 +86,7 @@ async def test_a_mute_expires_with_a_digest_and_other_feeds_are_untouched(world)
 
 
 async def test_mute_all_holds_every_feed_and_expiry_with_nothing_held_is_announced(world) -> None:  # type: ignore[no-untyped-def]
-    hotline, web, frontend, clock = world
+    hotline, _web, frontend, clock = world
     await ask(hotline, "mute all 15m")
     clock.advance(timedelta(minutes=16))
     hotline.notifier.expire_mutes()
