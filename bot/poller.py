@@ -30,7 +30,7 @@ from bot.config import PollingSettings, Settings, format_duration
 from bot.errors import FeedError, FetchError
 from bot.fetch import Fetcher, FetchResult
 from bot.milestones import Names, contact_alert, source_alert
-from bot.models import Alert, FeedOutcome, FeedSpec, FeedState, Item
+from bot.models import Action, Alert, FeedOutcome, FeedSpec, FeedState, Item
 from bot.notify import Notifier
 from bot.parsing import ItemFindings, Parsed, ParseJob, Parser
 from bot.render import bullets, heading, plain, text
@@ -443,4 +443,10 @@ class Poller:
         return [digest]
 
     def _notify(self, alert: Alert, spec: FeedSpec) -> None:
+        if not alert.actions:  # every alert a feed caused offers the editor a mute button
+            mute_for = format_duration(self.settings.slack.mute_button)
+            alert = dataclasses.replace(
+                alert,
+                actions=(Action(f"Mute {spec.name} {mute_for}", f"mute {spec.name} {mute_for}"),),
+            )
         self.stats.alerts += self.notifier.notify(alert, spec.channels)
