@@ -163,7 +163,7 @@ async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
     """Yield to the event loop until ``condition()`` holds (no wall-clock sleeping)."""
     async with asyncio.timeout(seconds):
         while not condition():
-            await asyncio.sleep(0)  # noqa: ASYNC110 - a condition with no event to wait on
+            await asyncio.sleep(0)
 
 
 async def settle() -> None:
