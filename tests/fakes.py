@@ -162,7 +162,7 @@ def rfc822(year: int, month: int, day: int, hour: int = 12) -> str:
 async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
     """Yield to the event loop until ``condition()`` holds (no wall-clock sleeping)."""
     async with asyncio.timeout(seconds):
-        while not condition():
+        while not condition():  # noqa: ASYNC110 - a condition with no event to wait on
             await asyncio.sleep(0)
 
 
