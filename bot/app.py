@@ -312,9 +312,7 @@ def _add_metrics(web: Any, hotline: Hotline) -> None:
     )
 
     async def metrics(request: aioweb.Request) -> aioweb.Response:
-        return aioweb.Response(
-            body=render(registry), headers={"Content-Type": CONTENT_TYPE}
-        )
+        return aioweb.Response(body=render(registry), headers={"Content-Type": CONTENT_TYPE})
 
     web.add_route("GET", "/metrics", metrics)
 

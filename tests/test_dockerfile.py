@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 def instructions() -> list[tuple[str, str]]:
     text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
     out = []
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if line and not line.startswith("#"):
             word, _, rest = line.partition(" ")
             out.append((word.upper(), rest.strip()))
