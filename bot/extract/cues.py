@@ -1,0 +1,101 @@
+"""Words that report a call or a meeting, and how each finds its participants.
+
+Pure; no I/O. One compiled regex finds every cue in a sentence. A cue has a ``form``:
+
+- ``verb``: "met", "phoned", "hosted", "received", "welcomed", "sat down with", "spoke ...
+  with", "talked", "shook hands with": a subject before it, an object after it (directly or
+  after "with"/"to"), or a group subject alone ("Modi and Xi met");
+- ``noun``: "call", "phone call", "talks", "meeting", "summit", "conversation": an owner (a
+  possessive, the clause's subject) and a partner after "with", or a group after "between",
+  or a hyphenated pair before it ("Trump-Putin summit").
+
+The kind is ``call`` for phone and video words and ``meeting`` for the rest; "spoke",
+"talked" and "conversation" are calls unless the sentence places the two in one room.
+English, with the common Russian and German forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.models import Kind
+
+__all__ = ["Cue", "find_cues", "in_person"]
+
+_PHONE = r"(?:(?:by|over\s+the|on\s+the|via)\s+(?:tele)?phone|by\s+video(?:\s*link|\s*conference)?)"
+_VERB = (
+    r"(?:spoke|speaks|spoken|speaking|talked|talking|conversed|chatted|rang)"
+    r"(?:\s+(?:again|briefly|separately|twice|also|first|directly))?(?:\s+" + _PHONE + r")?"
+    r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?" + _PHONE
+    + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her|their|its|them|to|as|by|after|"
+    r"what|this|that|for)\b)"
+    r"|met(?:\s+with)?|meets(?:\s+with)?|meeting(?=\s+(?:with\s+)?[A-Z])"
+    r"|hosted|hosts|received|receives|welcomed|welcomes|greeted|greets|sat\s+down\s+with"
+    r"|(?:shook|shake|shaking)\s+hands(?:\s+with)?|fist[- ]bump(?:ed)?|exchanged\s+a\s+fist[- ]bump"
+    r"|spent\s+(?:almost\s+|nearly\s+|more\s+than\s+|about\s+)?\w+\s+hours"
+    r"|joined(?=\s+(?:them|the\s+two|the\s+pair)\b)"
+    # Russian and German
+    r"|встретил(?:ся|ись|ась)?|встретиться|поговорил[аи]?|говорили|созвонились|общались|принял"
+    r"|обсудил[аи]?\s+(?:\S+\s+){0,4}?по\s+телефону|по\s+телефону\s+(?:говорили|поговорили|обсудили)"
+    r"|telefonierte[n]?|sprach(?:en)?|traf(?:en)?|empfing|kamen\s+zusammen"
+)
+_NOUN = (
+    r"(?:(?:tele)?phone\s+|video\s*|virtual\s+|face-to-face\s+|in-person\s+|bilateral\s+"
+    r"|one-on-one\s+|private\s+|closed-door\s+|hour-long\s+|lengthy\s+|brief\s+|rare\s+)*"
+    r"(?:calls?|conversations?|talks|meetings?|summits?|videoconference|video\s+conference"
+    r"|video\s+link|handshake|tête-à-tête|tete-a-tete|sit-down|bilateral)\b"
+    r"|(?:телефонный\s+)?разговор[аеу]?|переговоры|переговорах|встреч[аиуе]|беседу|по\s+видеосвязи"
+    r"|Treffen|Telefonat|Telefongespräch|Gespräch(?:e|en)?|Videokonferenz"
+)
+_CUES = re.compile(rf"\b(?:(?P<verb>{_VERB})|(?P<noun>{_NOUN}))", re.I)
+_CALL = re.compile(
+    r"phone|call|video|rang|телефон|видео|созвон|telefon|video", re.I
+)
+_SOFT_CALL = re.compile(r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach", re.I)
+_IN_PERSON = re.compile(
+    r"\b(?:sidelines?|in\s+(?:his|her|their)\s+presence|face-to-face|in\s+person|in-person"
+    r"|as\s+they\s+left|on\s+the\s+margins|visit(?:ed|ing)?|met|hosted|summit|встреч|treffen)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """Words reporting a contact.
+
+    Attributes:
+        start, end: offsets in the sentence.
+        form: ``verb`` or ``noun``.
+        kind: ``call`` or ``meeting``.
+        text: the words.
+    """
+
+    start: int
+    end: int
+    form: str
+    kind: Kind
+    text: str
+
+
+def in_person(sentence: str) -> bool:
+    """Whether the sentence places the two in one room (so "spoke" is a meeting)."""
+    return _IN_PERSON.search(sentence) is not None
+
+
+def find_cues(sentence: str) -> list[Cue]:
+    """Every cue in one sentence, in order."""
+    out: list[Cue] = []
+    person = None
+    for m in _CUES.finditer(sentence):
+        text = m.group()
+        form = "verb" if m.group("verb") else "noun"
+        kind: Kind = "meeting"
+        if _CALL.search(text):
+            kind = "call"
+        elif _SOFT_CALL.search(text):
+            if person is None:
+                person = in_person(sentence)
+            kind = "meeting" if person else "call"
+        out.append(Cue(m.start(), m.end(), form, kind, text))
+    return out

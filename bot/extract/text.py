@@ -1,0 +1,100 @@
+"""Tokens and folding shared by the registry and the detector.
+
+Pure; no I/O. Words are cut with one compiled regex; each word is folded (lower case, accents
+and special letters mapped to ASCII where Latin, common transliteration variants merged:
+Zelenskyy/Zelenskiy -> zelenski, Sergey -> sergei, Shoygu -> shoigu) so that a name written
+any usual way finds the registry's entry. A possessive ``'s`` is split off and remembered.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Token", "fold", "fold_word", "has_cjk", "tokenize"]
+
+_WORD = re.compile(
+    r"[^\W\d_]+(?:\.[^\W\d_]+)+\.?"  # abbreviations: U.S., U.N.
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"  # words, with inner apostrophes: O'Brien, Sa'ar
+    r"|\d+(?:st|nd|rd|th)?"  # numbers and ordinals
+)
+_SPECIAL = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "’": "'"})
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CACHE: dict[str, str] = {}
+
+
+def _translit(word: str) -> str:
+    if not word.isascii():
+        return word.replace("ё", "е")
+    word = word.replace("yy", "y").replace("iy", "y").replace("ey", "ei").replace("oy", "oi")
+    if word.endswith("yi"):
+        word = word[:-1]
+    if word.endswith("ii"):
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("y"):
+        word = word[:-1] + "i"
+    return word
+
+
+def fold_word(word: str) -> str:
+    """One word folded for matching (``Zelenskyy`` -> ``zelenski``)."""
+    hit = _CACHE.get(word)
+    if hit is not None:
+        return hit
+    text = unicodedata.normalize("NFKD", word.translate(_SPECIAL))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.translate(_SPECIAL)
+    # Cyrillic й and ё are letters of their own: NFKD would split them.
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    folded = _translit(text)
+    if len(_CACHE) > 200_000:
+        _CACHE.clear()
+    _CACHE[word] = folded
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of a text.
+
+    Attributes:
+        fold: the folded form (possessive ``'s`` removed).
+        start, end: offsets in the text (``end`` before any possessive).
+        cap: it starts with an upper-case letter (or is not Latin/Cyrillic).
+        poss: it carried a possessive ``'s``.
+    """
+
+    fold: str
+    start: int
+    end: int
+    cap: bool
+    poss: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    """The words of ``text`` with their offsets."""
+    out: list[Token] = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        end = m.end()
+        poss = False
+        if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+            word = word[:-2]
+            end -= 2
+            poss = True
+        first = word[0]
+        cap = first.isupper() or first.lower() == first.upper()
+        out.append(Token(fold_word(word), m.start(), end, cap, poss))
+    return out
+
+
+def fold(text: str) -> tuple[str, ...]:
+    """The folded words of a phrase: its key in the registry's indexes."""
+    return tuple(t.fold for t in tokenize(text))
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds Chinese characters (matched by substring, not by word)."""
+    return _CJK.search(text) is not None
