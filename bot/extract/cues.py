@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from collections.abc import Sequence
+
+from bot.extract.text import Token, fold_word
 from bot.models import Kind
 
 __all__ = ["Cue", "find_cues", "in_person"]
@@ -83,11 +86,26 @@ def in_person(sentence: str) -> bool:
     return _IN_PERSON.search(sentence) is not None
 
 
-def find_cues(sentence: str) -> list[Cue]:
-    """Every cue in one sentence, in order."""
+_TRIGGERS = frozenset(
+    fold_word(w)
+    for w in """spoke speaks spoken speaking talked talking conversed chatted rang discuss
+    discussed discusses phoned phones telephoned telephones called met meets meeting hosted
+    hosts received receives welcomed welcomes greeted greets sat shook shake shaking fist
+    exchanged spent joined call calls conversation conversations talks meetings summit
+    summits videoconference video link handshake tête tete sit bilateral встретил встретился
+    встретились встретилась встретиться поговорил поговорила поговорили говорили созвонились
+    общались принял обсудил обсудила обсудили по разговор разговора разговоре разговору
+    переговоры переговорах встреча встречи встречу встрече беседу telefonierte telefonierten
+    sprach sprachen traf trafen empfing kamen treffen telefonat telefongespräch gespräch
+    gespräche gesprächen videokonferenz""".split()
+)
+
+
+def find_cues(sentence: str, tokens: Sequence[Token]) -> list[Cue]:
+    """Every cue among ``tokens`` (the words of one sentence of ``sentence``), in order."""
     out: list[Cue] = []
     person = None
-    for m in _CUES.finditer(sentence):
+    for m in _matches(sentence, tokens):
         text = m.group()
         form = "verb" if m.group("verb") else "noun"
         kind: Kind = "meeting"
@@ -95,7 +113,27 @@ def find_cues(sentence: str) -> list[Cue]:
             kind = "call"
         elif _SOFT_CALL.search(text):
             if person is None:
-                person = in_person(sentence)
+                person = in_person(sentence[tokens[0].start : tokens[-1].end])
             kind = "meeting" if person else "call"
         out.append(Cue(m.start(), m.end(), form, kind, text))
+    return out
+
+
+def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
+    """Cues, tried only where a cue word is (and up to three words before it)."""
+    out: list[re.Match[str]] = []
+    covered = -1
+    end = tokens[-1].end if tokens else 0
+    for i, token in enumerate(tokens):
+        if token.end <= covered or token.fold not in _TRIGGERS:
+            continue
+        for back in range(min(i, 3), -1, -1):
+            start = tokens[i - back].start
+            if start < covered:
+                continue
+            m = _CUES.match(text, start, end)
+            if m is not None and m.end() >= token.end:
+                out.append(m)
+                covered = m.end()
+                break
     return out

@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, timedelta
+
+from bot.extract.text import Token, fold_word, tokenize
 
 __all__ = ["DateMention", "find_dates"]
 
@@ -105,6 +108,12 @@ _ANY = re.compile(
     "|".join(f"(?P<k_{k}>{re.sub(r'[(][?]P<[a-z]+>', '(?:', p)})" for k, p in _PATTERNS), re.I
 )
 _SUB = {k: re.compile(p, re.I) for k, p in _PATTERNS}
+_TRIGGERS = frozenset(
+    fold_word(w) for w in [*_MONTHS, *_WEEKDAYS, "sept", "yesterday", "today", "tonight", "tomorrow", "night",
+     "evening", "morning", "afternoon", "week", "weekend", "month", "year", "day", "days",
+     "eve", "ago", "вчера", "сегодня", "позавчера", "завтра", "неделе", "gestern", "heute",
+     "vorgestern", "morgen", "woche", "maerz"]
+)  # fmt: skip
 _SINCE = re.compile(r"(?:since|until|before)\s+(?:the\s+|early\s+|mid-?|late\s+|on\s+)?$", re.I)
 _OVERNIGHT = re.compile(r"\bovernight\b", re.I)
 
@@ -201,15 +210,46 @@ def _weekday(ref: date, weekday: int, qualifier: str) -> date:
     return ref - timedelta(days=back)
 
 
-def find_dates(text: str, ref: date, anchor: date | None = None) -> list[DateMention]:
+def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
+    """The date expressions, tried only where a date word is (a few words before it too)."""
+    out: list[re.Match[str]] = []
+    covered = -1
+    for i, token in enumerate(tokens):
+        word = token.fold
+        if token.end <= covered or not (word in _TRIGGERS or word[:1].isdigit()):
+            continue
+        for back in range(min(i, 3), -1, -1):
+            start = tokens[i - back].start
+            if start < covered:
+                continue
+            m = _ANY.match(text, start, tokens[-1].end)
+            if m is not None and m.end() >= token.end:
+                out.append(m)
+                covered = m.end()
+                break
+    return out
+
+
+def find_dates(
+    text: str,
+    ref: date,
+    anchor: date | None = None,
+    tokens: Sequence[Token] | None = None,
+) -> list[DateMention]:
     """Every date expression in ``text``, in order, resolved against ``ref``.
 
     ``anchor`` is the last day fixed earlier in the same item (for "the previous day"); it
-    moves along as this text fixes days.
+    moves along as this text fixes days. ``tokens`` limits the search to those words of
+    ``text`` (one sentence of a longer text); offsets are always ``text``'s.
     """
     out: list[DateMention] = []
-    evening_shift = 1 if _OVERNIGHT.search(text) else 0
-    for m in _ANY.finditer(text):
+    if tokens is None:
+        tokens = tokenize(text)
+    if not tokens:
+        return out
+    lo, hi = tokens[0].start, tokens[-1].end
+    evening_shift = 1 if _OVERNIGHT.search(text, lo, hi) else 0
+    for m in _matches(text, tokens):
         kind = next(k[2:] for k, v in m.groupdict().items() if v is not None and k[:2] == "k_")
         sub = _SUB[kind].fullmatch(m.group())
         if sub is None:  # pragma: no cover - the same pattern matched just before
@@ -238,7 +278,7 @@ def find_dates(text: str, ref: date, anchor: date | None = None) -> list[DateMen
             month = _MONTHS[g["mon"].lower().rstrip(".")]
             if month == 5 and g["mon"].lower() == "may" and not g["y"] and not g["part"]:
                 # "may" is mostly the verb; only "in May" or "May 2024" names the month.
-                before = text[: m.start() + sub.start("mon")]
+                before = text[lo : m.start() + sub.start("mon")]
                 if not re.search(r"\b(?:in|since|of|until|from)\s+$", before, re.I):
                     continue
             first, last = _month_span(ref, month, int(g["y"]) if g["y"] else None, g["part"])
@@ -275,7 +315,7 @@ def find_dates(text: str, ref: date, anchor: date | None = None) -> list[DateMen
             continue
         last = last or first
         day = first if first == last else None
-        since = bool(_SINCE.search(text[max(0, m.start() - 20) : m.start()]))
+        since = bool(_SINCE.search(text[max(lo, m.start() - 20) : m.start()]))
         out.append(DateMention(m.start(), m.end(), day, first, last, since, m.group()))
         if day is not None and not since:
             anchor = day

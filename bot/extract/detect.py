@@ -12,6 +12,7 @@ that name no official are dropped after one pass over their words.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -136,17 +137,25 @@ def _may_name_someone(tokens: Sequence[Token], text: str, registry: Registry) ->
 def extract(item: Item, registry: Registry) -> Extraction:
     """The contacts and silence claims one item reports."""
     title, summary = item.title or "", item.summary or ""
-    tokens = tokenize(f"{title}\n{summary}")
-    if len(tokens) < 3 or not _may_name_someone(tokens, f"{title}\n{summary}", registry):
+    text = f"{title}\n{summary}"
+    tokens = tokenize(text)
+    if len(tokens) < 3 or not _may_name_someone(tokens, text, registry):
         return _EMPTY
     ref = item.local_date or (item.published.date() if item.published else None)
     state = _State(registry, ref, ref or date.max, full_names_in(tokens, registry))
+    starts = [t.start for t in tokens]
+
+    def words(lo: int, hi: int) -> list[Token]:
+        return tokens[bisect_left(starts, lo) : bisect_left(starts, hi)]
+
     title_contacts: list[Contact] = []
     if title.strip():
-        _sentence(title.strip(), state, title=True)
+        _sentence(text, 0, len(title), words(0, len(title)), state, title=True)
         title_contacts, state.contacts = state.contacts, []
+    base = len(title) + 1
     for start, end in split_sentences(summary):
-        _sentence(summary[start:end].strip(), state, title=False)
+        lo, hi = base + start, base + end
+        _sentence(text, lo, hi, words(lo, hi), state, title=False)
     contacts = _merge(state.contacts)
     for c in title_contacts:
         key = (c.a, c.b)
@@ -186,9 +195,13 @@ def _merge(contacts: list[Contact]) -> list[Contact]:
 # --- one sentence ----------------------------------------------------------------------------
 
 
-def _sentence(text: str, state: _State, *, title: bool) -> None:
+def _sentence(
+    text: str, lo: int, hi: int, tokens: list[Token], state: _State, *, title: bool
+) -> None:
+    """One sentence: ``text[lo:hi]``, whose words are ``tokens``."""
+    if not tokens:
+        return
     registry = state.registry
-    tokens = tokenize(text)
     mentions = find_mentions(tokens, text, registry, state.day, state.named)
     officials = {m.official for m in mentions if m.official}
     has_ref = any(m.via in ("pair", "counterpart") for m in mentions) or any(
@@ -196,11 +209,11 @@ def _sentence(text: str, state: _State, *, title: bool) -> None:
     )
     dates: list[DateMention] = []
     if state.ref is not None:
-        dates = find_dates(text, state.ref, state.lead or state.anchor)
+        dates = find_dates(text, state.ref, state.lead or state.anchor, tokens)
     found_pair: tuple[str, str] | None = None
     if len(officials) >= 2 or (officials and has_ref) or (has_ref and state.last_pair):
-        for cue in find_cues(text):
-            got = _cue(text, tokens, mentions, dates, cue, state, title=title)
+        for cue in find_cues(text, tokens):
+            got = _cue(text, (lo, hi), tokens, mentions, dates, cue, state, title=title)
             if got is not None:
                 found_pair = got
     for d in dates:
@@ -221,18 +234,16 @@ def _token_at(tokens: Sequence[Token], offset: int) -> int:
     return len(tokens)
 
 
-def _clause_start(text: str, offset: int) -> int:
-    start = 0
-    for m in BOUNDARY.finditer(text, 0, offset):
+def _clause_start(text: str, lo: int, offset: int) -> int:
+    start = lo
+    for m in BOUNDARY.finditer(text, lo, offset):
         start = m.end()
     return start
 
 
-def _clause_end(text: str, offset: int) -> int:
-    m = BOUNDARY.search(text, offset)
-    end = text.find(".", offset)
-    stop = m.start() if m else len(text)
-    return min(stop, end) if end >= 0 else stop
+def _clause_end(text: str, offset: int, hi: int) -> int:
+    m = BOUNDARY.search(text, offset, hi)
+    return m.start() if m else hi
 
 
 def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
@@ -293,6 +304,7 @@ def _first_mention(
 
 def _cue(
     text: str,
+    span: tuple[int, int],
     tokens: Sequence[Token],
     mentions: Sequence[Found],
     dates: Sequence[DateMention],
@@ -307,8 +319,10 @@ def _cue(
         _TITLE_CACHE.update(registry.index.title_words)
         for key in registry.index.countries:
             _TITLE_CACHE.update(key)
-    clause_start = _clause_start(text, cue.start)
-    clause_end = _clause_end(text, cue.end)
+    lo, hi = span
+    sentence = text[lo:hi].strip()
+    clause_start = _clause_start(text, lo, cue.start)
+    clause_end = _clause_end(text, cue.end, hi)
     cue_ti = _token_at(tokens, cue.start)
     cue_tj = _token_at(tokens, cue.end)
     before_words = [t.fold for t in tokens[max(0, cue_ti - 3) : cue_ti]]
@@ -350,7 +364,7 @@ def _cue(
         if not right:
             nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
             if nxt and (nxt[0] in _PRONOUN_OBJECT or nxt[-1] in _PRONOUN_OBJECT):
-                right = _first_mention(text, mentions, cue, tokens, 0, cue.start)
+                right = _first_mention(text, mentions, cue, tokens, lo, cue.start)
             elif nxt and nxt[0] == "them" and state.last_pair:
                 right = [_pair_found(state.last_pair)]
         # the subject: the clause's first mention, or the sentence's through a pronoun
@@ -366,8 +380,8 @@ def _cue(
             gerund = cue.text.lower().endswith("ing") or cue.form == "noun"
             if pronoun and pronoun[-1] in _PRONOUN_PAIR and state.last_pair:
                 left = [_pair_found(state.last_pair)]
-            elif pronoun or (gerund and clause_start > 0):
-                left = _first_mention(text, mentions, cue, tokens, 0, cue.start)
+            elif pronoun or (gerund and clause_start > lo):
+                left = _first_mention(text, mentions, cue, tokens, lo, cue.start)
         left = [m for m in left if m not in right]
         if not right and not left and after and cue.form == "verb":
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
@@ -383,14 +397,14 @@ def _cue(
 
     # modality
     first_start = min([m.start for m in (*left, *symmetric)] + [cue.start])
-    scope_start = _clause_start(text, first_start)
+    scope_start = _clause_start(text, lo, first_start)
     scope = _outside_mentions(text, scope_start, cue.end, mentions)
     last_end = max([m.end for m in (*right, *symmetric)] + [cue.end])
     reason = rejected(scope) or (
         "infinitive" if is_infinitive(text[scope_start : cue.start]) else None
     )
     if reason is None and cue.form == "noun":
-        tail = text[last_end : last_end + 90]
+        tail = text[last_end : min(hi, last_end + 90)]
         if tail_rejected(tail):
             reason = "tail"
     if reason is None and REPEATED.search(text[scope_start:clause_end]):
@@ -401,14 +415,16 @@ def _cue(
     if last is not None:
         for a, b in pairs:
             state.silences.append(
-                SilenceClaim(a, b, _since_day(when[1]) if when[1] else None, cue.kind, text)
+                SilenceClaim(a, b, _since_day(when[1]) if when[1] else None, cue.kind, sentence)
             )
         return pairs[0]
     if reason is not None:
         for a, b in pairs:
             state.refused.add((a, b))
             if NEGATED.search(scope) and since:
-                state.silences.append(SilenceClaim(a, b, _since_day(since[0]), cue.kind, text))
+                state.silences.append(
+                    SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence)
+                )
         return pairs[0] if len(pairs) == 1 else None
     day, mention = when
     if state.ref is not None:
@@ -426,13 +442,13 @@ def _cue(
         check = day or state.day
         if not (registry.serves(a, check) and registry.serves(b, check)):
             continue
-        state.contacts.append(Contact(a, b, cue.kind, day, text, confidence))
+        state.contacts.append(Contact(a, b, cue.kind, day, sentence, confidence))
         if state.lead is None and day is not None and not title:
             state.lead = day
-    first_since = _FIRST_SINCE.search(text)
+    first_since = _FIRST_SINCE.search(sentence)
     if first_since is not None and since:
         for a, b in pairs:
-            state.silences.append(SilenceClaim(a, b, _since_day(since[0]), cue.kind, text))
+            state.silences.append(SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence))
     return pairs[0] if len(pairs) == 1 else None
 
 

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 
 __all__ = ["Token", "fold", "fold_word", "has_cjk", "tokenize"]
 
-_WORD = re.compile(
-    r"[^\W\d_]+(?:\.[^\W\d_]+)+\.?"  # abbreviations: U.S., U.N.
-    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"  # words, with inner apostrophes: O'Brien, Sa'ar
-    r"|\d+(?:st|nd|rd|th)?"  # numbers and ordinals
-)
+_WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
+"""A word: letters and digits, with inner dots (U.S) and apostrophes (O'Brien, Sa'ar)."""
 _SPECIAL = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "’": "'"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CACHE: dict[str, str] = {}
@@ -73,10 +70,10 @@ class Token:
     poss: bool
 
 
-def tokenize(text: str) -> list[Token]:
-    """The words of ``text`` with their offsets."""
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """The words of ``text`` (or of ``text[start:end]``) with their offsets in ``text``."""
     out: list[Token] = []
-    for m in _WORD.finditer(text):
+    for m in _WORD.finditer(text, start, len(text) if end is None else end):
         word = m.group()
         end = m.end()
         poss = False
