@@ -33,7 +33,7 @@ _VERB = (
     r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?" + _PHONE
     + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her|their|its|them|to|as|by|after|"
     r"what|this|that|for)\b)"
-    r"|met(?:\s+with)?|meets(?:\s+with)?|meeting(?=\s+(?:with\s+)?[A-Z])"
+    r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?[A-Z])|speak|talk(?=\s+(?:to|with)\b)"
     r"|hosted|hosts|received|receives|welcomed|welcomes|greeted|greets|sat\s+down\s+with"
     r"|(?:shook|shake|shaking)\s+hands(?:\s+with)?|fist[- ]bump(?:ed)?|exchanged\s+a\s+fist[- ]bump"
     r"|spent\s+(?:almost\s+|nearly\s+|more\s+than\s+|about\s+)?\w+\s+hours"
@@ -47,11 +47,11 @@ _NOUN = (
     r"(?:(?:tele)?phone\s+|video\s*|virtual\s+|face-to-face\s+|in-person\s+|bilateral\s+"
     r"|one-on-one\s+|private\s+|closed-door\s+|hour-long\s+|lengthy\s+|brief\s+|rare\s+)*"
     r"(?:calls?|conversations?|talks|meetings?|summits?|videoconference|video\s+conference"
-    r"|video\s+link|handshake|tête-à-tête|tete-a-tete|sit-down|bilateral)\b"
+    r"|video\s+link|handshake|tête-à-tête|tete-a-tete|sit-down|bilateral(?=\s+(?:with|between)))\b"
     r"|(?:телефонный\s+)?разговор[аеу]?|переговоры|переговорах|встреч[аиуе]|беседу|по\s+видеосвязи"
     r"|Treffen|Telefonat|Telefongespräch|Gespräch(?:e|en)?|Videokonferenz"
 )
-_CUES = re.compile(rf"\b(?:(?P<verb>{_VERB})|(?P<noun>{_NOUN}))", re.I)
+_CUES = re.compile(rf"\b(?:(?P<verb>{_VERB})|(?P<noun>{_NOUN}))(?!\w)", re.I)
 _CALL = re.compile(
     r"phone|call|video|rang|телефон|видео|созвон|telefon|video", re.I
 )
@@ -88,7 +88,7 @@ def in_person(sentence: str) -> bool:
 
 _TRIGGERS = frozenset(
     fold_word(w)
-    for w in """spoke speaks spoken speaking talked talking conversed chatted rang discuss
+    for w in """meet speak talk spoke speaks spoken speaking talked talking conversed chatted rang discuss
     discussed discusses phoned phones telephoned telephones called met meets meeting hosted
     hosts received receives welcomed welcomes greeted greets sat shook shake shaking fist
     exchanged spent joined call calls conversation conversations talks meetings summit

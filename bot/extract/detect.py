@@ -30,7 +30,7 @@ from bot.extract.modality import (
     tail_rejected,
 )
 from bot.extract.officials import Registry
-from bot.extract.text import Token, has_cjk, tokenize
+from bot.extract.text import Token, folded, has_cjk, tokenize
 from bot.models import Contact, Item, SilenceClaim, pair
 
 __all__ = ["Extraction", "extract", "extract_contacts", "split_sentences"]
@@ -45,9 +45,9 @@ _ABBREVIATIONS = frozenset(
     rep gov prof jr sr vs maj capt sgt cmdr""".split()
 )
 _SPLIT = re.compile(r"[.!?…][\"'”’»)]*\s+(?=[\"'“‘«(]*[A-ZА-ЯЁІЇЄ0-9])")
-_PRONOUN_SUBJECT = frozenset({"he", "she", "his", "her", "он", "она", "er", "sie"})
-_PRONOUN_PAIR = frozenset({"they", "their", "them", "они", "их"})
-_PRONOUN_OBJECT = frozenset({"him", "her", "его", "ihn"})
+_PRONOUN_SUBJECT = folded("he she his her он она er sie")
+_PRONOUN_PAIR = folded("they their them они их")
+_PRONOUN_OBJECT = folded("him her его ihn")
 _REPORTING = re.compile(
     r"\b(?:that|said|says|told|tells|announced|reported|added|confirmed|noted)\b", re.I
 )
@@ -58,15 +58,15 @@ _NOT_PARTICIPANT_BEFORE = re.compile(
     r"(?:to|for|of|from)\s+(?:the\s+)?$",
     re.I,
 )
-_NEAR_OK = frozenset(
+_NEAR_OK = folded(
     """the a an his her their its by phone telephone video link videolink on in at via over with
     to visiting counterpart counterparts also again briefly separately later earlier morning
     afternoon evening night late early for first time s late-night top own new host hosting
-    fellow """.split()
+    fellow """
 )
-_WITH = frozenset({"with", "to", "between", "by", "с", "mit", "и", "and"})
+_WITH = folded("with to between by с mit и and")
 _GROUP_SEP = re.compile(
-    r"^[\s,]*(?:,|\band\b|&|\bas\s+well\s+as\b|\btogether\s+with\b|\balong\s+with\b"
+    r"[\s,]*(?:,|\band\b|&|\bas\s+well\s+as\b|\btogether\s+with\b|\balong\s+with\b"
     r"|\balongside\b|\bjoined\s+by\b|\baccompanied\s+by\b|\bat\s+the\s+side\s+of\b|\bи\b|\bund\b)",
     re.I,
 )
@@ -141,6 +141,9 @@ def extract(item: Item, registry: Registry) -> Extraction:
     tokens = tokenize(text)
     if len(tokens) < 3 or not _may_name_someone(tokens, text, registry):
         return _EMPTY
+    for t in tokens:
+        if not t.fold.isascii():
+            t.fold = registry.index.canon(t.fold)  # Russian case endings
     ref = item.local_date or (item.published.date() if item.published else None)
     state = _State(registry, ref, ref or date.max, full_names_in(tokens, registry))
     starts = [t.start for t in tokens]
@@ -258,38 +261,28 @@ def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
     return True
 
 
-def _group(text: str, mentions: Sequence[Found], first: int, limit: int) -> list[Found]:
+def _group(
+    text: str, mentions: Sequence[Found], first: int, limit: int, tokens: Sequence[Token]
+) -> list[Found]:
     """The mention at ``first`` and those joined to it by "and", commas and titles."""
     group = [mentions[first]]
     k = first + 1
     while k < len(mentions) and mentions[k].start < limit:
-        gap = text[group[-1].end : mentions[k].start]
-        if group[-1].poss or not _GROUP_SEP.match(gap):
+        lo, hi = group[-1].end, mentions[k].start
+        if group[-1].poss or not _GROUP_SEP.match(text, lo, hi):
             break
-        words = [w.lower().strip(",'’") for w in re.findall(r"[^\s,]+", gap)]
-        if any(not _group_word(w) for w in words):
+        words = [t for t in tokens if lo <= t.start and t.end <= hi]
+        if any(not (t.fold in _GROUP_WORDS or t.cap or t.fold in _TITLE_CACHE) for t in words):
             break
         group.append(mentions[k])
         k += 1
     return group
 
 
-_GROUP_WORDS = frozenset(
-    """and & as well together along with alongside joined by accompanied at the side of his her
-    their its и und , visiting""".split()
+_GROUP_WORDS = FUNCTION_WORDS | folded(
+    """and as well together along with alongside joined by accompanied at the side of his her
+    their its и und visiting"""
 )
-
-
-def _group_word(word: str) -> bool:
-    return (
-        word in _GROUP_WORDS
-        or word in FUNCTION_WORDS
-        or word.rstrip("'s").rstrip("’s") in FUNCTION_WORDS
-        or word[:1].isupper()
-        or word in _TITLE_CACHE
-    )
-
-
 _TITLE_CACHE: set[str] = set()
 
 
@@ -298,7 +291,7 @@ def _first_mention(
 ) -> list[Found]:
     for k, m in enumerate(mentions):
         if m.start >= lo and m.end <= hi and _eligible(text, m, cue, tokens):
-            return _group(text, mentions, k, hi)
+            return _group(text, mentions, k, hi, tokens)
     return []
 
 
@@ -331,10 +324,9 @@ def _cue(
     right: list[Found] = []
     symmetric: list[Found] = []
     after = [m for m in mentions if m.start >= cue.end and m.start < clause_end]
-    between_gap = ""
+    gap_words: list[str] = []
     if after:
-        between_gap = text[cue.end : after[0].start]
-    gap_words = [w.lower() for w in re.findall(r"[\w'’.-]+", between_gap)]
+        gap_words = [t.fold for t in tokens if cue.end <= t.start and t.end <= after[0].start]
 
     # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
     hyphen = [
@@ -348,18 +340,18 @@ def _cue(
         symmetric = list(hyphen[-1])
     elif cue.form == "noun" and gap_words[:1] == ["between"] and after:
         k = mentions.index(after[0])
-        symmetric = _group(text, mentions, k, clause_end)
+        symmetric = _group(text, mentions, k, clause_end, tokens)
     else:
         # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
         if after and len(gap_words) <= 9:
             words_ok = all(
                 w in _NEAR_OK or w in _TITLE_CACHE or w in FUNCTION_WORDS or w[:1].isdigit()
                 for w in gap_words
-            ) and not any(w in ("and",) for w in gap_words)
+            ) and "and" not in gap_words
             needs_with = cue.form == "noun" or not _transitive(cue.text)
             if words_ok and (not needs_with or any(w in _WITH for w in gap_words)):
                 k = mentions.index(after[0])
-                right = _group(text, mentions, k, clause_end)
+                right = _group(text, mentions, k, clause_end, tokens)
         # an object pronoun: "Waltz called him", "held talks with him"
         if not right:
             nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
@@ -386,9 +378,11 @@ def _cue(
         if not right and not left and after and cue.form == "verb":
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
             k = mentions.index(after[0])
-            symmetric = _group(text, mentions, k, clause_end)
-        elif not right:
+            symmetric = _group(text, mentions, k, clause_end, tokens)
+        elif not right and (cue.form == "noun" or _symmetric(cue.text)):
             symmetric = left
+            left = []
+        elif not right:
             left = []
 
     pairs = _pairs(left, right, symmetric, state)
@@ -428,14 +422,19 @@ def _cue(
         return pairs[0] if len(pairs) == 1 else None
     day, mention = when
     if state.ref is not None:
-        if day is not None and (
+        old = day is not None and (
             day > state.ref or day < state.ref - timedelta(days=HISTORY_DAYS)
-        ):
-            return pairs[0] if len(pairs) == 1 else None
-        if mention is not None and mention.day is None and (
-            mention.last < state.ref - timedelta(days=HISTORY_SPAN_DAYS)
-            or mention.first > state.ref
-        ):
+        )
+        old = old or (
+            mention is not None
+            and mention.day is None
+            and (
+                mention.last < state.ref - timedelta(days=HISTORY_SPAN_DAYS)
+                or mention.first > state.ref
+            )
+        )
+        if old:
+            state.refused.update(pairs)
             return pairs[0] if len(pairs) == 1 else None
     confidence = _confidence(left, right, symmetric, title=title, dated=day is not None)
     for a, b in pairs:
@@ -459,6 +458,16 @@ def _transitive(cue_text: str) -> bool:
         "hosted", "hosts", "received", "receives", "welcomed", "welcomes", "greeted",
         "greets", "joined", "sat", "shook", "shake", "shaking", "встретил", "принял",
         "empfing", "traf", "trafen", "встретился", "встретились",
+    }  # fmt: skip
+
+
+def _symmetric(cue_text: str) -> bool:
+    """Whether the verb can have a group for subject and no object ("Modi and Xi met")."""
+    word = cue_text.lower().split()[0]
+    return word not in {
+        "phoned", "telephoned", "phones", "telephones", "called", "hosted", "hosts",
+        "received", "receives", "welcomed", "welcomes", "greeted", "greets", "joined", "sat",
+        "spent", "rang", "принял", "empfing",
     }  # fmt: skip
 
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.extract.officials import Registry
-from bot.extract.text import Token
+from bot.extract.text import Token, folded
 
 __all__ = ["FUNCTION_WORDS", "Found", "find_mentions", "full_names_in"]
 
-FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = folded(
     """a an the and or but of in on at to for from by with as after before since while when
     that this these those his her their its he she they we it also then later earlier both
     said says told tells added new visiting incoming outgoing acting sitting meanwhile however
@@ -39,24 +39,26 @@ FUNCTION_WORDS = frozenset(
     japanese korean israeli iranian saudi qatari emirati egyptian belarusian canadian
     brazilian north south u.s. u.k. u.n. e.u. us uk un eu nato white house kremlin pentagon
     first last only even just still yet already again not no never now today yesterday
-    tonight tomorrow week month year weekend morning afternoon evening night late early""".split()
+    tonight tomorrow week month year weekend morning afternoon evening night late early"""
 )
-_NOT_ROLE_TITLES = frozenset(
+_NOT_ROLE_TITLES = folded(
     """ambassador ambassadors spokesman spokeswoman spokesperson deputy deputies vice former ex
     late candidate nominee governor senator congressman congresswoman mayor representative
-    rep sen judge justice journalist actor singer businessman billionaire then""".split()
+    rep sen judge justice journalist actor singer businessman billionaire then"""
 )
-_PLACE_BEFORE = frozenset("in at near outside from downtown".split())
-_PLACE_AFTER = frozenset(
+_PLACE_BEFORE = folded("in at near outside from downtown")
+_PLACE_AFTER = folded(
     """texas university college street road city county airport hotel center centre square
-    institute stadium park river valley district""".split()
+    institute stadium park river valley district"""
 )
 _COUNTERPART = frozenset({"counterpart", "counterparts", "colleague", "коллегой", "коллега"})
-_PAIR_HEADS = frozenset(
+_PAIR_HEADS = folded(
     """leaders men women ministers presidents officials diplomats chiefs generals sides heads
-    envoys counterparts top""".split()
+    envoys counterparts top"""
 )
 _PRONOUN_POSS = frozenset({"his", "her", "their"})
+_PAIR_TAIL = _PAIR_HEADS | folded("of state government foreign defence defense")
+_NOT_DEFINITE = folded("a an former ex then deputy vice late")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,7 @@ class Found:
 def full_names_in(tokens: Sequence[Token], registry: Registry) -> set[str]:
     """Ids of everyone named in full (not by a short form) in these words."""
     index = registry.index
-    folds = [index.canon(t.fold) for t in tokens]
+    folds = [t.fold for t in tokens]
     out: set[str] = set()
     for i, word in enumerate(folds):
         longest = index.longest.get(word)
@@ -105,42 +107,37 @@ def full_names_in(tokens: Sequence[Token], registry: Registry) -> set[str]:
 
 
 def _context(
-    tokens: Sequence[Token], folds: Sequence[str], at: int, registry: Registry
+    folds: Sequence[str], at: int, registry: Registry
 ) -> tuple[str | None, str | None, bool]:
     """(country, role, blocked) from the words right before position ``at``."""
     index = registry.index
     country: str | None = None
     role: str | None = None
-    blocked = False
     k = at - 1
     # A title ending right before the name ("Defense Secretary Lloyd Austin").
     for size in range(min(6, at), 0, -1):
         key = tuple(folds[at - size : at])
-        for code, titles in index.titles.items():
-            found = titles.get(key)
-            if found is not None:
+        found = index.generic_titles.get(key)
+        if found is not None:
+            k = at - size - 1
+            for cut in range(max(0, k - 2), k + 1):
+                code = index.countries.get(tuple(folds[cut : k + 1]))
+                if code is not None:
+                    country = code
+                    role = index.country_titles(code).get(key, found)
+                    k = cut - 1
+                    break
+            else:
                 role = found
-                k = at - size - 1
-                before = tuple(folds[max(0, k - 2) : k + 1])
-                for cut in range(len(before)):
-                    c = index.countries.get(before[cut:])
-                    if c is not None:
-                        country = c
-                        break
-                if country is None and code != "US":
-                    role = role if role else None
-                break
-        if role is not None:
             break
-    if role is None and k >= 0:
+    if role is None:
         for cut in range(max(0, at - 3), at):
-            c = index.countries.get(tuple(folds[cut:at]))
-            if c is not None:
-                country = c
+            code = index.countries.get(tuple(folds[cut:at]))
+            if code is not None:
+                country = code
                 k = cut - 1
                 break
-    if k >= 0 and folds[k] in _NOT_ROLE_TITLES:
-        blocked = True
+    blocked = k >= 0 and folds[k] in _NOT_ROLE_TITLES
     return country, role, blocked
 
 
@@ -156,7 +153,7 @@ def find_mentions(
     ``named`` holds the ids named in full anywhere in the item (context for short forms).
     """
     index = registry.index
-    folds = [index.canon(t.fold) for t in tokens]
+    folds = [t.fold for t in tokens]
     n = len(folds)
     out: list[Found] = []
     i = 0
@@ -219,7 +216,7 @@ def _person(
 ) -> Found | None:
     start, end = tokens[i].start, tokens[j - 1].end
     poss = tokens[j - 1].poss
-    country, role, blocked = _context(tokens, folds, i, registry)
+    country, role, blocked = _context(folds, i, registry)
     if via == "short":
         prev = tokens[i - 1] if i else None
         if prev is not None and prev.cap and prev.fold.isalpha() and prev.fold not in (
@@ -262,7 +259,7 @@ def _role_mention(
     earlier: Sequence[Found],
 ) -> Found | None:
     """A role phrase names its holder unless a name follows it or it is not definite."""
-    if i and tokens[i - 1].fold in ("a", "an", "former", "ex", "then", "deputy", "vice", "late"):
+    if i and tokens[i - 1].fold in _NOT_DEFINITE:
         return None
     if j < len(tokens):
         nxt = tokens[j]
@@ -319,7 +316,7 @@ def _titles_of(
     """'the defence ministers of Britain, France and Turkey': each country's holder."""
     index = registry.index
     n = len(folds)
-    if i and folds[i - 1] in ("a", "an", "former", "deputy", "vice"):
+    if i and folds[i - 1] in _NOT_DEFINITE:
         return [], 0
     for tsize in range(min(6, n - i - 2), 0, -1):
         key = tuple(folds[i : i + tsize])
@@ -337,9 +334,13 @@ def _titles_of(
                     break
             else:
                 break
-            own = index.country_titles(code).get(key, role)
-            holders = registry.holders(f"{code.lower()}.{own}", day)
-            if len(holders) == 1:
+            own = index.country_titles(code).get(key)
+            after = k + size
+            named_next = (
+                after < n and tokens[after].cap and tokens[after].fold not in FUNCTION_WORDS
+            )
+            holders = registry.holders(f"{code.lower()}.{own}", day) if own else ()
+            if len(holders) == 1 and not named_next:
                 t1, t2 = tokens[k], tokens[k + size - 1]
                 found.append(Found(holders[0].id, k, k + size, t1.start, t2.end, "role"))
             k += size
@@ -383,7 +384,7 @@ def _pair(tokens: Sequence[Token], folds: Sequence[str], i: int) -> tuple[Found 
         k += 1
     else:
         return None, 0
-    while k < n and folds[k] in _PAIR_HEADS | {"of", "state", "government", "foreign", "defence", "defense"}:
+    while k < n and folds[k] in _PAIR_TAIL:
         k += 1
     poss = tokens[k - 1].poss
     return Found(None, i, k, tokens[i].start, tokens[k - 1].end, "pair", poss), k - i

@@ -34,7 +34,8 @@ _FUTURE = (
     r"|in\s+the\s+future|possible|possibly|potential|prospective|prospects?|agreed\s+to|agree\s+to"
     r"|on\s+the\s+agenda|on\s+the\s+cards|scheduled|schedule|announced\s+plans|pending|awaited"
     r"|call(?:s|ed)?\s+for|urg(?:e|ed|es|ing)|demand(?:ed|s)?|push(?:ed|es|ing)?\s+for|appeal(?:ed|s)?"
-    r"|rumou?rs?|rumou?red|speculation|may|likely|unlikely|soon|eager|keen"
+    r"|rumou?rs?|rumou?red|speculation|may|likely|unlikely|soon|eager|keen|count(?:s|ing)?\s+on"
+    r"|looking\s+to|looks\s+to|aims?\s+to|aiming|heads?\s+(?:to|for)|heading|departs?|leaves\s+for"
 )
 _NEGATIVE = (
     r"not|n't|never|no|nor|refus(?:e|ed|es|ing)|declin(?:e|ed|es|ing)|ruled?\s+out|rules\s+out"
@@ -62,7 +63,11 @@ _TAIL = re.compile(
     rf"|^[^,;:.]*?\b(?:if|unless)\b",
     re.I,
 )
-_INFINITIVE = re.compile(r"(?:\bto|\bzu|\bum)\s+$", re.I)
+_INFINITIVE = re.compile(
+    r"(?:\bto|\bzu|\bum|\bfor)\s+(?:(?:hold|have|host|conduct|attend|join|a|an|the|new|fresh|"
+    r"more|further|direct|possible|bilateral|formal|first)\s+){0,3}$",
+    re.I,
+)
 _PAST_BEFORE_TO = re.compile(
     r"\b(?:crossed|flew|travell?ed|went|came|arrived|stopped|returned|used|took|headed\s+back"
     r"|walked|drove|rushed)\b[^,;]*$",

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Token", "fold", "fold_word", "has_cjk", "tokenize"]
+__all__ = ["Token", "fold", "fold_word", "folded", "has_cjk", "tokenize"]
 
 _WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 """A word: letters and digits, with inner dots (U.S) and apostrophes (O'Brien, Sa'ar)."""
@@ -52,9 +52,9 @@ def fold_word(word: str) -> str:
     return folded
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Token:
-    """A word of a text.
+    """A word of a text (not frozen: it is made by the hundred per item, and fast).
 
     Attributes:
         fold: the folded form (possessive ``'s`` removed).
@@ -95,3 +95,8 @@ def fold(text: str) -> tuple[str, ...]:
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds Chinese characters (matched by substring, not by word)."""
     return _CJK.search(text) is not None
+
+
+def folded(words: str) -> frozenset[str]:
+    """A set of words as the tokenizer folds them (``"secretary deputy"`` -> secretari ...)."""
+    return frozenset(fold_word(w) for w in words.split())
