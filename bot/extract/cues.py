@@ -33,7 +33,7 @@ _VERB = (
     r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?" + _PHONE
     + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her|their|its|them|to|as|by|after|"
     r"what|this|that|for)\b)"
-    r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?[A-Z])|speak|talk(?=\s+(?:to|with)\b)"
+    r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?(?-i:[A-Z]))|speak|talk(?=\s+(?:to|with)\b)"
     r"|hosted|hosts|received|receives|welcomed|welcomes|greeted|greets|sat\s+down\s+with"
     r"|(?:shook|shake|shaking)\s+hands(?:\s+with)?|fist[- ]bump(?:ed)?|exchanged\s+a\s+fist[- ]bump"
     r"|spent\s+(?:almost\s+|nearly\s+|more\s+than\s+|about\s+)?\w+\s+hours"

@@ -345,7 +345,11 @@ def _cue(
         # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
         if after and len(gap_words) <= 9:
             words_ok = all(
-                w in _NEAR_OK or w in _TITLE_CACHE or w in FUNCTION_WORDS or w[:1].isdigit()
+                w in _NEAR_OK
+                or w in _TITLE_CACHE
+                or w.removesuffix("s") in _TITLE_CACHE
+                or w in FUNCTION_WORDS
+                or w[:1].isdigit()
                 for w in gap_words
             ) and "and" not in gap_words
             needs_with = cue.form == "noun" or not _transitive(cue.text)
@@ -357,13 +361,19 @@ def _cue(
             nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
             if nxt and (nxt[0] in _PRONOUN_OBJECT or nxt[-1] in _PRONOUN_OBJECT):
                 right = _first_mention(text, mentions, cue, tokens, lo, cue.start)
+                # "Ushakov said Waltz called him": the subject is the nearest one.
+                nearest = [m for m in mentions if m.end <= cue.start and m not in right]
+                if right and nearest and _eligible(text, nearest[-1], cue, tokens):
+                    left = [nearest[-1]]
             elif nxt and nxt[0] == "them" and state.last_pair:
                 right = [_pair_found(state.last_pair)]
         # the subject: the clause's first mention, or the sentence's through a pronoun
         owner = [
             m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start
         ]
-        if cue.form == "noun" and owner and len(text[owner[-1].end : cue.start].split()) <= 4:
+        if left:
+            pass
+        elif cue.form == "noun" and owner and len(text[owner[-1].end : cue.start].split()) <= 4:
             left = [owner[-1]]
         else:
             left = _first_mention(text, mentions, cue, tokens, clause_start, cue.start)

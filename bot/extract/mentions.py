@@ -337,7 +337,10 @@ def _titles_of(
             own = index.country_titles(code).get(key)
             after = k + size
             named_next = (
-                after < n and tokens[after].cap and tokens[after].fold not in FUNCTION_WORDS
+                after < n
+                and tokens[after].cap
+                and tokens[after].fold not in FUNCTION_WORDS
+                and tokens[after].fold not in index.longest
             )
             holders = registry.holders(f"{code.lower()}.{own}", day) if own else ()
             if len(holders) == 1 and not named_next:
