@@ -114,6 +114,12 @@ _TRIGGERS = frozenset(
      "eve", "ago", "вчера", "сегодня", "позавчера", "завтра", "неделе", "gestern", "heute",
      "vorgestern", "morgen", "woche", "maerz"]
 )  # fmt: skip
+_PREFIXES = frozenset(
+    fold_word(w)
+    for w in """last this next coming past late early earlier later mid the previous same that
+    following a one two three four five six seven in from since of until before end beginning
+    в во на прошлой прошлый прошлую am vergangenen vergangene letzte on""".split()
+)
 _SINCE = re.compile(r"(?:since|until|before)\s+(?:the\s+|early\s+|mid-?|late\s+|on\s+)?$", re.I)
 _OVERNIGHT = re.compile(r"\bovernight\b", re.I)
 
@@ -218,7 +224,10 @@ def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
         word = token.fold
         if token.end <= covered or not (word in _TRIGGERS or word[:1].isdigit()):
             continue
-        for back in range(min(i, 3), -1, -1):
+        back = 0
+        while back < min(i, 3) and tokens[i - back - 1].fold in _PREFIXES:
+            back += 1
+        for back in range(back, -1, -1):
             start = tokens[i - back].start
             if start < covered:
                 continue

@@ -205,17 +205,20 @@ def _sentence(
     if not tokens:
         return
     registry = state.registry
-    mentions = find_mentions(tokens, text, registry, state.day, state.named)
-    officials = {m.official for m in mentions if m.official}
-    has_ref = any(m.via in ("pair", "counterpart") for m in mentions) or any(
-        t.fold in _PRONOUN_PAIR or t.fold in _PRONOUN_OBJECT for t in tokens
-    )
+    cues = find_cues(text, tokens)
+    if cues:
+        mentions = find_mentions(tokens, text, registry, state.day, state.named)
+        officials = {m.official for m in mentions if m.official}
+    else:
+        # no contact here: only who is named (for "the two" later) and the dates matter
+        mentions = []
+        officials = {o for o in full_names_in(tokens, registry) if registry.serves(o, state.day)}
     dates: list[DateMention] = []
     if state.ref is not None:
         dates = find_dates(text, state.ref, state.lead or state.anchor, tokens)
     found_pair: tuple[str, str] | None = None
-    if len(officials) >= 2 or (officials and has_ref) or (has_ref and state.last_pair):
-        for cue in find_cues(text, tokens):
+    if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
+        for cue in cues:
             got = _cue(text, (lo, hi), tokens, mentions, dates, cue, state, title=title)
             if got is not None:
                 found_pair = got
@@ -228,6 +231,13 @@ def _sentence(
         a, b = sorted(officials)
         if registry.country_of(a, state.ref) != registry.country_of(b, state.ref):
             state.last_pair = (a, b)
+
+
+def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
+    """Whether a sentence names someone through a reference ("his counterpart", "him")."""
+    if any(m.via in ("pair", "counterpart") for m in mentions):
+        return True
+    return any(t.fold in _PRONOUN_OBJECT or t.fold in _PRONOUN_PAIR for t in tokens)
 
 
 def _token_at(tokens: Sequence[Token], offset: int) -> int:

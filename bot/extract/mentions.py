@@ -92,17 +92,13 @@ def full_names_in(tokens: Sequence[Token], registry: Registry) -> set[str]:
     index = registry.index
     folds = [t.fold for t in tokens]
     out: set[str] = set()
+    sizes = index.name_sizes
     for i, word in enumerate(folds):
-        longest = index.longest.get(word)
-        if not longest:
-            continue
-        for size in range(min(longest, len(folds) - i), 1, -1):
+        for size in sizes.get(word, ()):
             ids = index.names.get(tuple(folds[i : i + size]))
             if ids:
                 out |= ids
                 break
-        else:
-            out |= index.names.get((word,), frozenset())
     return out
 
 
@@ -115,7 +111,9 @@ def _context(
     role: str | None = None
     k = at - 1
     # A title ending right before the name ("Defense Secretary Lloyd Austin").
-    for size in range(min(6, at), 0, -1):
+    for size in index.title_ends.get(folds[at - 1], ()) if at else ():
+        if size > at:
+            continue
         key = tuple(folds[at - size : at])
         found = index.generic_titles.get(key)
         if found is not None:
@@ -159,10 +157,12 @@ def find_mentions(
     i = 0
     while i < n:
         word = folds[i]
-        longest = index.longest.get(word, 0)
+        sizes = index.sizes.get(word, ())
         hit: Found | None = None
         size = 0
-        for size in range(min(longest, n - i), 0, -1):
+        for size in sizes:
+            if size > n - i:
+                continue
             key = tuple(folds[i : i + size])
             ids = index.names.get(key)
             if ids is not None:
@@ -189,7 +189,7 @@ def find_mentions(
             hit, size = _counterpart(tokens, folds, i, registry)
         if hit is None and word in ("the", "both") and i + 1 < n:
             hit, size = _pair(tokens, folds, i)
-        if hit is None and longest:
+        if hit is None and word in index.title_starts:
             listed, used = _titles_of(tokens, folds, i, registry, day)
             if listed:
                 out.extend(listed)

@@ -87,6 +87,10 @@ class NameIndex:
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
     generic_titles: dict[tuple[str, ...], str] = field(default_factory=dict)
     longest: dict[str, int] = field(default_factory=dict)
+    sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    name_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    title_ends: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    title_starts: frozenset[str] = frozenset()
     title_words: frozenset[str] = frozenset()
     common_shorts: frozenset[str] = frozenset()
     cjk: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -97,6 +101,8 @@ class NameIndex:
         """Remember that a key starts with its first word (for the scanner's fast path)."""
         if key and self.longest.get(key[0], 0) < len(key):
             self.longest[key[0]] = len(key)
+        if key:
+            self.sizes[key[0]] = _add_size(self.sizes.get(key[0], ()), len(key))
 
     def canon(self, word: str) -> str:
         """A folded word with a Russian case ending removed when that names someone."""
@@ -152,6 +158,7 @@ class Registry:
         for spells in holders.values():
             spells.sort(key=lambda s: s[0].start)
         self._holders = holders
+        self._serves: dict[tuple[str, date], bool] = {}
 
     def get(self, official_id: str) -> Official | None:
         """The official with this id, if any."""
@@ -176,8 +183,15 @@ class Registry:
 
     def serves(self, official_id: str, day: date) -> bool:
         """Whether the official held a leader-level role (or was one elect) on ``day``."""
-        official = self.officials.get(official_id)
-        return official is not None and any(t.covers(day) for t in official.tenures)
+        key = (official_id, day)
+        hit = self._serves.get(key)
+        if hit is None:
+            official = self.officials.get(official_id)
+            hit = official is not None and any(t.covers(day) for t in official.tenures)
+            if len(self._serves) > 100_000:
+                self._serves.clear()
+            self._serves[key] = hit
+        return hit
 
     def country_of(self, official_id: str, day: date | None) -> str:
         """The government the official served on ``day`` (their own country otherwise)."""
@@ -252,6 +266,11 @@ class Registry:
             for key, ids in table.items():
                 for official_id in sorted(ids):
                     yield " ".join(key), official_id
+
+
+def _add_size(sizes: tuple[int, ...], size: int) -> tuple[int, ...]:
+    """Sizes, longest first, with ``size`` in them."""
+    return tuple(sorted({*sizes, size}, reverse=True))
 
 
 def _key(official: Official, tenure: Tenure) -> str:
@@ -527,6 +546,10 @@ class _Builder:
         for titles in index.titles.values():
             for key in titles:
                 index.note(key)
+                index.title_ends[key[-1]] = _add_size(index.title_ends.get(key[-1], ()), len(key))
+        index.title_starts = frozenset(key[0] for key in index.generic_titles)
+        for key in index.names:
+            index.name_sizes[key[0]] = _add_size(index.name_sizes.get(key[0], ()), len(key))
         return index
 
     def _clash(self, text: str, first: str, second: str) -> None:

@@ -17,6 +17,7 @@ __all__ = ["Token", "fold", "fold_word", "folded", "has_cjk", "tokenize"]
 _WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 """A word: letters and digits, with inner dots (U.S) and apostrophes (O'Brien, Sa'ar)."""
 _SPECIAL = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "’": "'"})
+_POSSESSIVE = frozenset({"'s", "’s", "'S", "’S"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CACHE: dict[str, str] = {}
 
@@ -73,17 +74,25 @@ class Token:
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The words of ``text`` (or of ``text[start:end]``) with their offsets in ``text``."""
     out: list[Token] = []
+    append = out.append
+    cache = _CACHE
     for m in _WORD.finditer(text, start, len(text) if end is None else end):
         word = m.group()
-        end = m.end()
-        poss = False
-        if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+        begin, stop = m.span()
+        poss = word[-2:] in _POSSESSIVE and len(word) > 2
+        if poss:
             word = word[:-2]
-            end -= 2
-            poss = True
+            stop -= 2
         first = word[0]
-        cap = first.isupper() or first.lower() == first.upper()
-        out.append(Token(fold_word(word), m.start(), end, cap, poss))
+        append(
+            Token(
+                cache.get(word) or fold_word(word),
+                begin,
+                stop,
+                first.isupper() or not first.islower(),
+                poss,
+            )
+        )
     return out
 
 
