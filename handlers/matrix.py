@@ -81,6 +81,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EDITOR_LEVEL",
     "ENCRYPTION_NOTICE",
+    "MAX_TRIES",
     "Answerer",
     "KeyValues",
     "MatrixFrontend",
@@ -99,6 +100,10 @@ log = logging.getLogger(__name__)
 
 EDITOR_LEVEL = 50
 """A power level at or above this in a room makes a user an editor there (moderators)."""
+
+MAX_TRIES = 5
+"""Attempts at answering one command before it is given up (logged), so that one command the
+homeserver keeps refusing cannot stop the bot from reading the ones after it."""
 
 HTML_FORMAT = "org.matrix.custom.html"
 
@@ -346,6 +351,26 @@ def error_for(response: Any, what: str) -> FrontendError:
     return FrontendError(text, permanent=code in _PERMANENT)
 
 
+def _after_own_join(user_id: str, events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The timeline events after the bot's own join, when the batch holds it.
+
+    A newly joined room's first timeline includes what was said before the bot came in;
+    those commands were not addressed to it and are not answered. A change of the bot's own
+    profile is also a join event, but its previous membership was already ``join``.
+    """
+    start = 0
+    for index, event in enumerate(events):
+        if (
+            event.get("type") == "m.room.member"
+            and event.get("state_key") == user_id
+            and (event.get("content") or {}).get("membership") == "join"
+            and ((event.get("unsigned") or {}).get("prev_content") or {}).get("membership")
+            != "join"
+        ):
+            start = index + 1
+    return list(events[start:])
+
+
 def _txn(*parts: str) -> str:
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
     return f"hotline-{digest}"
@@ -477,11 +502,11 @@ class MatrixFrontend:
             ),
         )
         self.ready = asyncio.Event()
-        self.synced = asyncio.Event()
         self._progress = _Progress.load(state.get_value(_SYNC_KEY), self.user_id)
         self._logged_in = False
         self._aliases: dict[str, str] = {}
         self._noticed: set[str] = set()
+        self._tries: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
         self._txn_prefix = self._install_id()
 
@@ -622,7 +647,6 @@ class MatrixFrontend:
             await self._join_configured()
             self.ready.set()
             log.info("Matrix: connected; in %d rooms", len(self.client.rooms))
-        self.synced.set()
 
     async def _join_configured(self) -> None:
         for room in self.rooms:
@@ -651,8 +675,10 @@ class MatrixFrontend:
         await self._notify_encrypted_rooms()
         if not history_only:
             for room_id, info in response.rooms.join.items():
-                for event in info.timeline.events:
-                    await self._on_event(room_id, event.source)
+                for event in _after_own_join(
+                    self.user_id, [e.source for e in info.timeline.events]
+                ):
+                    await self._on_event(room_id, event)
         self._progress = _Progress(self.user_id, str(response.next_batch))
         self.state.set_value(_SYNC_KEY, self._progress.dumps())
 
@@ -664,7 +690,8 @@ class MatrixFrontend:
                 and getattr(event, "membership", None) == "invite"
             ):
                 inviter = str(event.sender)
-        if inviter and invite_allowed(inviter, self.settings.invite_from):
+        wanted = room_id in self.rooms or room_id in self._aliases.values()
+        if wanted or (inviter and invite_allowed(inviter, self.settings.invite_from)):
             response = await self.client.join(room_id)
             if isinstance(response, nio.ErrorResponse):
                 log.error("Matrix: cannot join %s: %s", room_id, error_for(response, "join"))
@@ -688,9 +715,15 @@ class MatrixFrontend:
             if self.state.get_value(key) is None:
                 content = _message("m.notice", ENCRYPTION_NOTICE, ())
                 content["m.mentions"] = {}
-                await self._send(room_id, content, _txn(self._txn_prefix, "e2ee", room_id))
+                try:
+                    await self._send(room_id, content, _txn(self._txn_prefix, "e2ee", room_id))
+                except FrontendError as exc:
+                    if not exc.permanent:
+                        raise
+                    log.error("Matrix: %s is end-to-end encrypted and %s", room_id, exc)
+                else:
+                    log.warning("Matrix: %s is end-to-end encrypted; posted a notice", room_id)
                 self.state.set_value(key, "sent")
-                log.warning("Matrix: %s is end-to-end encrypted; posted a notice", room_id)
             self._noticed.add(room_id)
 
     async def _on_event(self, room_id: str, event: Mapping[str, Any]) -> None:
@@ -718,13 +751,26 @@ class MatrixFrontend:
             privileged=int(level) >= EDITOR_LEVEL,
             user_name=room.user_name(sender) if room is not None else None,
         )
-        reply = await self.service.handle(message)
         try:
+            reply = await self.service.handle(message)
             await self._send_reply(room_id, event, reply)
-        except FrontendError as exc:
-            if not exc.permanent:
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            tries = self._tries[event_id] = self._tries.get(event_id, 0) + 1
+            retry = isinstance(exc, FrontendError) and not exc.permanent
+            if retry and tries < MAX_TRIES:
                 raise  # the batch is read again; this command is answered then
-            log.error("Matrix: cannot answer in %s: %s", room_id, exc)
+            # A command that cannot be answered must not hold up every later one.
+            log.error(
+                "Matrix: gave up answering %r in %s after %d tries: %s",
+                text,
+                room_id,
+                tries,
+                exc,
+                exc_info=not isinstance(exc, FrontendError),
+            )
+        self._tries.pop(event_id, None)
         self._progress.handled.append(str(event_id))
         self.state.set_value(_SYNC_KEY, self._progress.dumps())
 

@@ -241,12 +241,24 @@ async def test_invites_are_accepted_only_from_allowed_users(desk: Desk) -> None:
     await desk.start(hotline)
 
     refused = await mallory.create_room(invite=(desk.bot.user_id,))
-    accepted = await ann.create_room(invite=(desk.bot.user_id,))
+    accepted = await ann.create_room()
+    before = await ann.say(accepted, "!help")  # said before the bot was there
+    await ann.invite(accepted, desk.bot.user_id)
     await ann.wait_membership(accepted, desk.bot.user_id, "join")
     await mallory.wait_membership(refused, desk.bot.user_id, "leave")
 
-    answer = await ask(ann, accepted, desk.bot.user_id, "!help")
+    answer = await ask(ann, accepted, desk.bot.user_id, "!mutes")
     assert answer["content"]["msgtype"] == "m.notice"
+    assert replies(await ann.timeline(accepted), before, desk.bot.user_id) == []
+
+
+async def test_an_invite_to_a_configured_room_is_accepted_from_anyone(desk: Desk) -> None:
+    bob = desk.person("bob")
+    room_id = await bob.create_room()
+    hotline = core(desk.tmp_path, desk.settings(rooms=[room_id]))
+    await desk.start(hotline)  # cannot join yet: not invited
+    await bob.invite(room_id, desk.bot.user_id)
+    await bob.wait_membership(room_id, desk.bot.user_id, "join")
 
 
 async def test_invites_from_an_allowed_server(desk: Desk) -> None:
@@ -451,6 +463,32 @@ async def test_a_crash_after_answering_reanswers_nothing_twice(desk: Desk) -> No
     # answer: the retry used the same transaction id.
     assert service.asked.count("help") == 2
     assert len(replies(await ann.timeline(room_id), command, desk.bot.user_id)) == 1
+
+
+@dataclass
+class BrokenCommand:
+    """A command service with a bug in one command."""
+
+    inner: Any
+
+    async def handle(self, message: IncomingMessage) -> Reply:
+        if message.text == "feeds":
+            raise RuntimeError("a bug")
+        return await self.inner.handle(message)  # type: ignore[no-any-return]
+
+
+async def test_a_command_that_fails_does_not_hold_up_the_next(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    ann = desk.person("ann")
+    room_id = await ann.create_room(invite=(desk.bot.user_id,))
+    hotline = core(desk.tmp_path, desk.settings(invite_from=[ann.user_id]))
+    await desk.start(hotline, service=BrokenCommand(hotline.service))
+    await ann.wait_membership(room_id, desk.bot.user_id, "join")
+    broken = await ann.say(room_id, "!feeds")
+    await ask(ann, room_id, desk.bot.user_id, "!help")
+    assert replies(await ann.timeline(room_id), broken, desk.bot.user_id) == []
+    assert "gave up answering 'feeds'" in caplog.text
 
 
 async def test_a_non_editor_cannot_mute_but_a_moderator_or_editor_can(desk: Desk) -> None:
