@@ -791,20 +791,26 @@ class MatrixFrontend:
 
     # --- sending ---------------------------------------------------------------------------
 
-    async def _send(self, room_id: str, content: dict[str, Any], txn: str) -> str:
-        async with self.pacer.turn(room_id):
-            try:
-                response = await self.client.room_send(
-                    room_id, "m.room.message", content, tx_id=txn
-                )
-            except _NETWORK_ERRORS as exc:
-                raise FrontendError(
-                    f"cannot reach {self.settings.homeserver}: {exc or type(exc).__name__}"
-                ) from exc
+    async def _call(self, what: str, request: Awaitable[Any]) -> Any:
+        """Await one request to the homeserver; its failures as ``FrontendError``."""
+        try:
+            response = await request
+        except _NETWORK_ERRORS as exc:
+            raise FrontendError(
+                f"{what}: cannot reach {self.settings.homeserver}: {exc or type(exc).__name__}"
+            ) from exc
         if isinstance(response, nio.ErrorResponse):
             if response.status_code == "M_UNKNOWN_TOKEN" and self.settings.password is not None:
-                self._logged_in = False
-            raise error_for(response, f"sending to {room_id}")
+                self._logged_in = False  # the sync loop logs in again
+            raise error_for(response, what)
+        return response
+
+    async def _send(self, room_id: str, content: dict[str, Any], txn: str) -> str:
+        async with self.pacer.turn(room_id):
+            response = await self._call(
+                f"sending to {room_id}",
+                self.client.room_send(room_id, "m.room.message", content, tx_id=txn),
+            )
         return str(response.event_id)
 
     async def _send_image(
@@ -813,14 +819,13 @@ class MatrixFrontend:
         def data(_limited: int, _timeouts: int) -> io.BytesIO:
             return io.BytesIO(image.data)
 
-        try:
+        async def upload() -> Any:
             response, _keys = await self.client.upload(
                 data, content_type=image.mime, filename=image.filename, filesize=len(image.data)
             )
-        except _NETWORK_ERRORS as exc:
-            raise FrontendError(f"cannot upload {image.filename}: {exc}") from exc
-        if isinstance(response, nio.ErrorResponse):
-            raise error_for(response, f"uploading {image.filename}")
+            return response
+
+        response = await self._call(f"uploading {image.filename}", upload())
         return await self._send(
             room_id, image_content(image, str(response.content_uri), relates_to), txn
         )
@@ -829,22 +834,13 @@ class MatrixFrontend:
         """The room id of a destination (an id, or an alias resolved once), joined."""
         room_id = self._aliases.get(target)
         if room_id is None and target.startswith("#"):
-            try:
-                response = await self.client.room_resolve_alias(target)
-            except _NETWORK_ERRORS as exc:
-                raise FrontendError(f"cannot resolve {target}: {exc}") from exc
-            if isinstance(response, nio.ErrorResponse):
-                raise error_for(response, f"resolving {target}")
-            room_id = str(response.room_id)
-            self._aliases[target] = room_id
+            response = await self._call(
+                f"resolving {target}", self.client.room_resolve_alias(target)
+            )
+            room_id = self._aliases[target] = str(response.room_id)
         room_id = room_id or target
         if room_id not in self.client.rooms:
-            try:
-                response = await self.client.join(room_id)
-            except _NETWORK_ERRORS as exc:
-                raise FrontendError(f"cannot join {target}: {exc}") from exc
-            if isinstance(response, nio.ErrorResponse):
-                raise error_for(response, f"joining {target} (invite {self.user_id})")
+            await self._call(f"joining {target} (invite {self.user_id})", self.client.join(room_id))
         return room_id
 
     def _mentions_room(self, target: str, room_id: str) -> bool:

@@ -32,7 +32,6 @@ from bot.models import (
     IncomingMessage,
     Official,
     Reply,
-    Tenure,
 )
 from bot.notify import Dispatcher
 from bot.parsing import InlineParser
@@ -41,6 +40,7 @@ from bot.store import NewSource
 from handlers.matrix import ENCRYPTION_NOTICE, MatrixFrontend, blocks_html
 from tests.fakes import KeywordExtractor
 from tests.matrix_server import Account, Event, Homeserver, Person, free_port
+from tests.test_poller import REGISTRY as POLLER_REGISTRY
 
 pytestmark = pytest.mark.slow
 
@@ -61,16 +61,7 @@ class SurnameRegistry(Registry):
         ]
 
 
-REGISTRY = SurnameRegistry(
-    officials={
-        "lloyd-austin": Official(
-            "lloyd-austin", "Lloyd Austin", "US", (Tenure("defense", date(2021, 1, 22)),)
-        ),
-        "sergei-shoigu": Official(
-            "sergei-shoigu", "Sergei Shoigu", "RU", (Tenure("defense", date(2012, 11, 6)),)
-        ),
-    }
-)
+REGISTRY = SurnameRegistry(officials=dict(POLLER_REGISTRY.officials))
 
 
 def config_text(*, rooms: list[str] = (), invite_from: list[str] = (), **extra: Any) -> str:
@@ -167,6 +158,17 @@ class Desk:
         await frontend.start(None)
         assert frontend.ready.is_set()
         return frontend
+
+    async def bot_in_new_room(
+        self, *, service: Any = None, password: bool = False
+    ) -> tuple[Person, str, Hotline, MatrixFrontend]:
+        """Ann's new room, with the bot invited by her (she may invite it) and joined."""
+        ann = self.person("ann")
+        room_id = await ann.create_room(invite=(self.bot.user_id,))
+        hotline = core(self.tmp_path, self.settings(invite_from=[ann.user_id], password=password))
+        frontend = await self.start(hotline, service=service)
+        await ann.wait_membership(room_id, self.bot.user_id, "join")
+        return ann, room_id, hotline, frontend
 
 
 @pytest.fixture
@@ -387,11 +389,7 @@ async def test_a_restart_does_not_answer_old_commands_again(desk: Desk) -> None:
 
 
 async def test_a_first_start_reads_history_without_answering_it(desk: Desk) -> None:
-    ann = desk.person("ann")
-    room_id = await ann.create_room(invite=(desk.bot.user_id,))
-    hotline = core(desk.tmp_path, desk.settings(invite_from=[ann.user_id]))
-    first = await desk.start(hotline)
-    await ann.wait_membership(room_id, desk.bot.user_id, "join")
+    ann, room_id, _hotline, first = await desk.bot_in_new_room()
     await ask(ann, room_id, desk.bot.user_id, "!mutes")
     await first.stop()
     old = await ann.say(room_id, "!help")  # typed while the bot was away
@@ -441,11 +439,7 @@ class CountingService:
 
 
 async def test_a_crash_after_answering_reanswers_nothing_twice(desk: Desk) -> None:
-    ann = desk.person("ann")
-    room_id = await ann.create_room(invite=(desk.bot.user_id,))
-    hotline = core(desk.tmp_path, desk.settings(invite_from=[ann.user_id]))
-    first = await desk.start(hotline)
-    await ann.wait_membership(room_id, desk.bot.user_id, "join")
+    ann, room_id, hotline, first = await desk.bot_in_new_room()
     await first.stop()
 
     service = CountingService(hotline.service)
@@ -552,11 +546,7 @@ ROUTINE = Alert("feed_broken:wire", "feed_broken", "wire is failing.", (text("wi
 
 
 async def test_delivering_one_row_twice_posts_once(desk: Desk) -> None:
-    ann = desk.person("ann")
-    room_id = await ann.create_room(invite=(desk.bot.user_id,))
-    hotline = core(desk.tmp_path, desk.settings(invite_from=[ann.user_id]))
-    frontend = await desk.start(hotline)
-    await ann.wait_membership(room_id, desk.bot.user_id, "join")
+    ann, room_id, _hotline, frontend = await desk.bot_in_new_room()
 
     first = await frontend.deliver(delivery(7, room_id, ROUTINE))
     again = await frontend.deliver(delivery(7, room_id, ROUTINE))
@@ -568,11 +558,7 @@ async def test_delivering_one_row_twice_posts_once(desk: Desk) -> None:
 
 
 async def test_a_chart_is_uploaded_and_posted_as_an_image(desk: Desk) -> None:
-    ann = desk.person("ann")
-    room_id = await ann.create_room(invite=(desk.bot.user_id,))
-    hotline = core(desk.tmp_path, desk.settings(invite_from=[ann.user_id]))
-    frontend = await desk.start(hotline)
-    await ann.wait_membership(room_id, desk.bot.user_id, "join")
+    ann, room_id, _hotline, frontend = await desk.bot_in_new_room()
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x08" + bytes(40)
     alert = replace(ROUTINE, key="chart", image=Image("contacts.png", png, alt="Timeline"))
 
