@@ -37,7 +37,7 @@ from bot.notify import Dispatcher
 from bot.parsing import InlineParser
 from bot.render import text
 from bot.store import NewSource
-from handlers.matrix import ENCRYPTION_NOTICE, MatrixFrontend, blocks_html
+from handlers.matrix import ENCRYPTION_NOTICE, MatrixFrontend, Pacer, blocks_html
 from tests.fakes import KeywordExtractor
 from tests.matrix_server import Account, Event, Homeserver, Person, free_port
 from tests.test_poller import REGISTRY as POLLER_REGISTRY
@@ -143,7 +143,12 @@ class Desk:
         )
 
     async def start(
-        self, hotline: Hotline, *, service: Any = None, state: Any = None
+        self,
+        hotline: Hotline,
+        *,
+        service: Any = None,
+        state: Any = None,
+        pace: float | Pacer = 0.0,
     ) -> MatrixFrontend:
         settings = hotline.settings
         frontend = MatrixFrontend(
@@ -151,7 +156,7 @@ class Desk:
             service or hotline.service,
             state or hotline.store,
             join=[d.target for d in settings.alerts.get("matrix", ())],
-            pace=0.0,
+            pace=pace,
             poll=5.0,
         )
         self.frontends.append(frontend)
@@ -160,13 +165,13 @@ class Desk:
         return frontend
 
     async def bot_in_new_room(
-        self, *, service: Any = None, password: bool = False
+        self, *, service: Any = None, password: bool = False, pace: float | Pacer = 0.0
     ) -> tuple[Person, str, Hotline, MatrixFrontend]:
         """Ann's new room, with the bot invited by her (she may invite it) and joined."""
         ann = self.person("ann")
         room_id = await ann.create_room(invite=(self.bot.user_id,))
         hotline = core(self.tmp_path, self.settings(invite_from=[ann.user_id], password=password))
-        frontend = await self.start(hotline, service=service)
+        frontend = await self.start(hotline, service=service, pace=pace)
         await ann.wait_membership(room_id, self.bot.user_id, "join")
         return ann, room_id, hotline, frontend
 
@@ -555,6 +560,19 @@ async def test_delivering_one_row_twice_posts_once(desk: Desk) -> None:
     assert other != first
     posted = [e for e in await ann.timeline(room_id) if e.get("sender") == desk.bot.user_id]
     assert [e["event_id"] for e in posted if e["type"] == "m.room.message"] == [first, other]
+
+
+async def test_sends_to_a_room_are_paced(desk: Desk) -> None:
+    waits: list[float] = []
+
+    async def wait(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+
+    pacer = Pacer(0.25, monotonic=lambda: 1000.0, sleep=wait)  # time stands still
+    _ann, room_id, _hotline, frontend = await desk.bot_in_new_room(pace=pacer)
+    for row in (1, 2, 3):
+        await frontend.deliver(delivery(row, room_id, ROUTINE))
+    assert waits == [0.25, 0.25]  # the first send to the room goes at once
 
 
 async def test_a_chart_is_uploaded_and_posted_as_an_image(desk: Desk) -> None:
