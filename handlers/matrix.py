@@ -345,9 +345,7 @@ def error_for(response: Any, what: str) -> FrontendError:
         retry_ms = getattr(response, "retry_after_ms", None)
         return FrontendError(text, retry_after=(retry_ms or 5000) / 1000)
     if code == "M_UNKNOWN_TOKEN":
-        return FrontendError(
-            f"{text} (the access token was rejected: check MATRIX_ACCESS_TOKEN)", retry_after=60
-        )
+        return FrontendError(f"{text} (check MATRIX_ACCESS_TOKEN)", retry_after=60)
     return FrontendError(text, permanent=code in _PERMANENT)
 
 
@@ -575,8 +573,11 @@ class MatrixFrontend:
                 continue
             except asyncio.CancelledError:
                 raise
-            except _CredentialsRefused:
-                raise
+            except _CredentialsRefused as exc:
+                if not self.ready.is_set():
+                    raise  # at start: fail loudly, the operator is watching
+                wait = 60.0  # later (a password changed): keep the bot alive, and say so
+                log.error("Matrix: %s; trying again in %.0fs", exc, wait)
             except FrontendError as exc:
                 wait = max(delay, exc.retry_after or 0.0)
                 log.log(_level(delay), "Matrix: %s; trying again in %.0fs", exc, wait)
@@ -638,8 +639,7 @@ class MatrixFrontend:
             full_state=first or None,
         )
         if isinstance(response, nio.ErrorResponse):
-            if response.status_code == "M_UNKNOWN_TOKEN" and self.settings.password is not None:
-                self._logged_in = False
+            self._session_ended(response)
             raise error_for(response, "Matrix: sync")
         history_only = first and self._progress.token is None
         await self._handle(response, history_only=history_only)
@@ -800,10 +800,18 @@ class MatrixFrontend:
                 f"{what}: cannot reach {self.settings.homeserver}: {exc or type(exc).__name__}"
             ) from exc
         if isinstance(response, nio.ErrorResponse):
-            if response.status_code == "M_UNKNOWN_TOKEN" and self.settings.password is not None:
-                self._logged_in = False  # the sync loop logs in again
+            self._session_ended(response)
             raise error_for(response, what)
         return response
+
+    def _session_ended(self, response: Any) -> None:
+        """With a password, a session the homeserver ended (a logout, an expired token) is
+        opened again at once by the sync loop; raises to say so."""
+        if response.status_code == "M_UNKNOWN_TOKEN" and self.settings.password is not None:
+            self._logged_in = False
+            raise FrontendError(
+                "the homeserver ended the bot's session; logging in again", retry_after=2
+            )
 
     async def _send(self, room_id: str, content: dict[str, Any], txn: str) -> str:
         async with self.pacer.turn(room_id):

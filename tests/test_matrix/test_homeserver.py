@@ -393,6 +393,22 @@ async def test_a_restart_does_not_answer_old_commands_again(desk: Desk) -> None:
     assert len(replies(events, sentinel, desk.bot.user_id)) == 1
 
 
+async def test_a_session_the_homeserver_ends_is_opened_again(desk: Desk) -> None:
+    ann, room_id, _hotline, frontend = await desk.bot_in_new_room(password=True)
+    device = frontend.client.device_id
+    logout = await ann.http.post(
+        "/_matrix/client/v3/logout",
+        headers={"Authorization": f"Bearer {frontend.client.access_token}"},
+    )
+    assert logout.status_code == 200
+    with pytest.raises(FrontendError, match="logging in again"):
+        await frontend.deliver(delivery(1, room_id, ROUTINE))
+
+    await ask(ann, room_id, desk.bot.user_id, "!help")
+    assert frontend.client.device_id == device
+    assert await frontend.deliver(delivery(1, room_id, ROUTINE))
+
+
 async def test_a_first_start_reads_history_without_answering_it(desk: Desk) -> None:
     ann, room_id, _hotline, first = await desk.bot_in_new_room()
     await ask(ann, room_id, desk.bot.user_id, "!mutes")
