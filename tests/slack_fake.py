@@ -78,7 +78,7 @@ class FakeSlack:
         self.refused: dict[str, str] = {}  # channel -> error
         self.socket_acks: list[dict[str, Any]] = []
         self.hold_answers: asyncio.Event | None = None
-        self._faults: dict[str, list[Fault]] = {}
+        self._faults: dict[str, list[Fault | None]] = {}
         self._ts = 0
         self._files = 0
         self._changed = asyncio.Event()
@@ -104,11 +104,15 @@ class FakeSlack:
         times: int = 1,
         retry_after: float | None = None,
         error: str | None = None,
+        after: int = 0,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` (``respond`` for the response_url)
-        with ``status`` (and ``Retry-After``), or with 200 and ``ok: false, error``."""
+        """Answer ``times`` calls of ``method`` (``respond`` for the response_url) with
+        ``status`` (and ``Retry-After``), or with 200 and ``ok: false, error``, once
+        ``after`` more calls have been answered normally. Status 0 drops the connection
+        without an answer."""
         fault = Fault(status, error, retry_after)
-        self._faults.setdefault(method, []).extend([fault] * times)
+        queue = self._faults.setdefault(method, [])
+        queue.extend([None] * after + [fault] * times)
 
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -152,11 +156,17 @@ class FakeSlack:
             params.update({k: v for k, v in posted.items() if isinstance(v, str)})
         return params
 
-    def _fault(self, method: str) -> web.Response | None:
+    def _fault(self, method: str, request: web.Request) -> web.Response | None:
         queue = self._faults.get(method)
         if not queue:
             return None
         fault = queue.pop(0)
+        if fault is None:
+            return None
+        if fault.status == 0:
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=500)
         if fault.error is not None and fault.status == 200:
             return web.json_response({"ok": False, "error": fault.error})
         headers = {}
@@ -174,7 +184,7 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         self._record(Call(method, params, token))
-        fault = self._fault(method)
+        fault = self._fault(method, request)
         if fault is not None:
             return fault
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -252,7 +262,7 @@ class FakeSlack:
         body = await request.json()
         if self.hold_answers is not None:
             await self.hold_answers.wait()
-        fault = self._fault("respond")
+        fault = self._fault("respond", request)
         self._record(Call("respond", {"name": name, **body}))
         if fault is not None:
             return fault
