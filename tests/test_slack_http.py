@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from bot.app import Hotline, build
 from bot.clock import FixedClock
 from bot.config import parse_settings
-from bot.models import Action, Alert, Delivery, Destination, IncomingMessage, Link, Reply
+from bot.models import Action, Alert, Delivery, Destination, Image, IncomingMessage, Link, Reply
 from bot.parsing import InlineParser
 from bot.render import context, fields, heading, text
 from bot.web import WebServer
@@ -98,8 +98,7 @@ class World:
         response = await self.send(body)
         assert (response.status_code, response.text) == (200, "")
         await self.slack.wait_for(lambda: bool(self.slack.answers_to(name)))
-        (answer,) = self.slack.answers_to(name)
-        return answer
+        return self.slack.answers_to(name)[0]
 
     async def press(self, message: Message, value: str, *, user: str, name: str) -> dict[str, Any]:
         """Press a button of a posted message; return the answer to the presser."""
@@ -236,6 +235,7 @@ async def test_each_slash_command_reaches_the_core_and_its_answer_goes_in_channe
     assert service.asked == [
         IncomingMessage("slack", "U0REPORTER", "C0DESK", core_text, False, "rita")
     ]
+    assert len(slack.answers_to("r")) == 1
     assert answer == {
         "response_type": "in_channel",
         "text": ("Last contact: Lloyd Austin – Sergei Shoigu\nDate: Sun October 23, 2022"),
@@ -454,3 +454,45 @@ async def test_the_home_tab_shows_the_mutes_and_feed_health(world: World) -> Non
     assert any(t and t.startswith("• tass until 2022-10-24 12:00 UTC") for t in texts)
     assert "Feeds" in texts
     assert "• wire: not polled yet\n• tass: not polled yet, muted until 12:00 UTC" in texts
+
+
+CHART = Reply(
+    "Austin–Shoigu contacts: 3 calls",
+    (text("Austin–Shoigu contacts: 3 calls"),),
+    image=Image("austin-shoigu.png", b"\x89PNG\r\n\x1a\nchart", alt="Timeline of calls"),
+)
+
+
+async def test_a_reply_with_a_chart_uploads_it_to_the_channel(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    world = await start(tmp_path, slack, RecordingService(CHART))
+    try:
+        answer = await world.command("/hotline", "chart austin shoigu", name="chart")
+        await slack.wait_for(lambda: bool(slack.called("files.completeUploadExternal")))
+    finally:
+        await finish(world)
+    assert answer["response_type"] == "in_channel"
+    assert slack.uploads == {"F0001": CHART.image.data}  # type: ignore[union-attr]
+    (done,) = slack.called("files.completeUploadExternal")
+    assert done.params["channel_id"] == "C0DESK"
+    assert json.loads(done.params["files"]) == [{"id": "F0001", "title": "Timeline of calls"}]
+
+
+async def test_a_chart_that_cannot_be_posted_is_explained_to_the_asker(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    slack.fail("files.completeUploadExternal", status=200, error="not_in_channel")
+    world = await start(tmp_path, slack, RecordingService(CHART))
+    try:
+        await world.command("/hotline", "chart austin shoigu", name="chart")
+        await slack.wait_for(lambda: len(slack.answers_to("chart")) == 2)
+    finally:
+        await finish(world)
+    public, note = slack.answers_to("chart")
+    assert public["response_type"] == "in_channel"
+    assert note["response_type"] == "ephemeral"
+    assert note["text"] == (
+        "The picture could not be posted: Slack refused files.upload: not_in_channel. "
+        "Invite me to this channel (/invite @Hotline) to get pictures here."
+    )
