@@ -139,6 +139,22 @@ async def test_an_alert_goes_out_as_block_kit_and_later_sources_in_its_thread(
     box.close()
 
 
+async def test_an_alert_without_blocks_is_posted_as_text_alone(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    sender = frontend(slack, FixedClock(NOW))
+    notice = Alert("mute:wire", "mute_expired", "The mute of wire ended & nothing was held.")
+    ts = await sender.deliver(Delivery(1, ALERTS, notice))
+    (call,) = slack.called("chat.postMessage")
+    assert call.params == {
+        "channel": "C0ALERTS",
+        "text": "The mute of wire ended &amp; nothing was held.",
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+    assert ts == slack.messages[0].ts
+
+
 async def test_429_waits_for_retry_after_and_500_backs_off_then_all_go_out_in_order(
     tmp_path: Path, slack: FakeSlack
 ) -> None:

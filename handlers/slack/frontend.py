@@ -339,7 +339,7 @@ class SlackFrontend:
         body: dict[str, Any] = {
             "response_type": response_type,
             "text": message.text,
-            "blocks": list(message.blocks),
+            **_blocks(message),
             "unfurl_links": False,
             "unfurl_media": False,
         }
@@ -438,7 +438,7 @@ class SlackFrontend:
             args: dict[str, Any] = {
                 "channel": channel,
                 "text": message.text,
-                "blocks": list(message.blocks),
+                **_blocks(message),
                 "unfurl_links": False,
                 "unfurl_media": False,
             }
@@ -473,6 +473,12 @@ class SlackFrontend:
             if not error.permanent:
                 raise error from exc
             log.error("the picture of %s could not be posted to %s: %s", key, channel, error)
+
+
+def _blocks(message: SlackMessage) -> dict[str, Any]:
+    """The ``blocks`` argument, left out for a text-only message (Slack refuses an empty
+    list)."""
+    return {"blocks": list(message.blocks)} if message.blocks else {}
 
 
 def _upload_args(image: Image, channel: str, thread: str | None) -> dict[str, Any]:
