@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test check lint format typecheck eval bench clean
+.PHONY: run test check lint format typecheck eval bench bench-poll bench-commands clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ format: $(TSTAMP)
 
 eval: $(STAMP)
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev.jsonl --cmd "$(BIN)/hotline extract" --errors 50
+
+BSTAMP := $(VENV)/.installed-bench
+
+$(BSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP) $(TSTAMP) $@
+
+bench-poll: $(BSTAMP)
+	$(BIN)/python -m benchmarks.bench_poll --feeds 1000 --hosts 50
+
+bench: bench-poll
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -15,21 +15,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapp
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol, TextIO
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.extract import Registry, load_registry
-from bot.fetch import Fetcher
 from bot.models import Delivery, Platform
 from bot.notify import Dispatcher, Notifier
-from bot.parsing import Parser, ProcessParser
 from bot.poller import Poller
+from bot.reading import FeedReader
 from bot.service import CommandService
 from bot.store import Store
+
+if TYPE_CHECKING:
+    import httpx
+
+    from bot.parsing import Parser
 
 __all__ = [
     "TICK",
@@ -40,6 +42,7 @@ __all__ = [
     "chat_frontends",
     "check_references",
     "load",
+    "make_reader",
     "open_registry",
     "serve",
 ]
@@ -107,8 +110,7 @@ class Hotline:
     store: Store
     registry: Registry
     clock: Clock
-    fetcher: Fetcher
-    parser: Parser
+    reader: FeedReader
     notifier: Notifier
     service: CommandService
     poller: Poller
@@ -123,8 +125,7 @@ class Hotline:
         return {"mutes": (MUTE_CHECK, expire_mutes)}
 
     async def aclose(self) -> None:
-        await self.fetcher.aclose()
-        self.parser.close()
+        await self.reader.aclose()
         self.store.close()
 
 
@@ -139,20 +140,14 @@ def build(
     store: Store | None = None,
     backfill: bool = False,
 ) -> Hotline:
-    """Assemble the core for the given active platforms (alerts are queued for those)."""
+    """Assemble the core for the given active platforms (alerts are queued for those).
+
+    Feeds are read in worker processes unless ``polling.workers`` is 0, or a test passes an
+    HTTP ``transport`` or a ``parser`` (then everything runs in this process).
+    """
     clock = clock or SystemClock()
     store = store or Store(settings.db, clock)
-    polling = settings.polling
-    fetcher = Fetcher(
-        timeout=polling.timeout,
-        max_bytes=polling.max_bytes,
-        concurrency=polling.concurrency,
-        per_host=polling.per_host,
-        user_agent=polling.user_agent,
-        transport=transport,
-        clock=clock,
-    )
-    parser = parser or ProcessParser(settings.officials, polling.workers)
+    reader = make_reader(settings, clock=clock, transport=transport, parser=parser)
     notifier = Notifier(
         store,
         settings.alerts,
@@ -161,8 +156,42 @@ def build(
         feed_channels={f.name: f.channels for f in settings.feeds},
     )
     service = CommandService(settings, store, registry, clock, notifier)
-    poller = Poller(settings, store, fetcher, parser, notifier, registry, clock, backfill=backfill)
-    return Hotline(settings, store, registry, clock, fetcher, parser, notifier, service, poller)
+    poller = Poller(settings, store, reader, notifier, registry, clock, backfill=backfill)
+    return Hotline(settings, store, registry, clock, reader, notifier, service, poller)
+
+
+def make_reader(
+    settings: Settings,
+    *,
+    clock: Clock,
+    transport: httpx.AsyncBaseTransport | None = None,
+    parser: Parser | None = None,
+) -> FeedReader:
+    """Worker processes by default; the main process when asked (or for fakes)."""
+    polling = settings.polling
+    if transport is None and parser is None and polling.workers != 0:
+        from bot.workers import WorkerConfig, WorkerPool
+
+        config = WorkerConfig(
+            timeout=polling.timeout.total_seconds(),
+            max_bytes=polling.max_bytes,
+            user_agent=polling.user_agent,
+            registry_files=tuple(str(p) for p in settings.officials),
+            log_format=settings.log_format,
+            log_level=settings.log_level,
+        )
+        return WorkerPool(config, polling.workers or 0)
+    from bot.fetch import Fetcher
+    from bot.parsing import InlineParser, LocalReader, registry_extractor
+
+    fetcher = Fetcher(
+        timeout=polling.timeout,
+        max_bytes=polling.max_bytes,
+        user_agent=polling.user_agent,
+        transport=transport,
+        clock=clock,
+    )
+    return LocalReader(fetcher, parser or InlineParser(registry_extractor(settings.officials)))
 
 
 def chat_frontends(hotline: Hotline) -> list[ChatFrontend]:

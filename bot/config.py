@@ -156,7 +156,8 @@ class PollingSettings:
         user_agent: sent with every request (a default names Hotline and its version).
         allow_private: allow feeds added at run time on private, loopback or link-local
             addresses (feeds written in ``feeds.yaml`` are trusted as they are).
-        workers: parser processes (0: one per core).
+        workers: processes that fetch and parse (``None``: one per core; 0: none, all in
+            the main process).
     """
 
     interval: timedelta = timedelta(minutes=10)
@@ -167,7 +168,7 @@ class PollingSettings:
     max_backoff: timedelta = timedelta(hours=6)
     user_agent: str | None = None
     allow_private: bool = False
-    workers: int = 0
+    workers: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,7 +495,7 @@ class _Polling(_Strict):
     max_backoff: Duration = timedelta(hours=6)
     user_agent: str | None = None
     allow_private: bool = False
-    workers: int = Field(default=0, ge=0, le=64)
+    workers: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = "auto"
 
 
 class _Milestones(_Strict):
@@ -818,7 +819,9 @@ def _destinations(routing: _Routing | None) -> tuple[Destination, ...]:
 
 
 def _build(model: _File, env: _Env, base: Path, source: str, located: _Located) -> Settings:
-    polling = PollingSettings(**model.polling.model_dump())
+    dumped = model.polling.model_dump()
+    dumped["workers"] = None if dumped["workers"] == "auto" else dumped["workers"]
+    polling = PollingSettings(**dumped)
     milestones = MilestoneSettings(
         thresholds=tuple(sorted(model.milestones.thresholds)),
         long_silence=model.milestones.long_silence,

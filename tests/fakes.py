@@ -106,6 +106,7 @@ class FeedServer:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.hit = asyncio.Event()
+        self.holds: dict[str, asyncio.Event] = {}
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -124,6 +125,8 @@ class FeedServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append((request.path, dict(request.headers)))
         self.hit.set()
+        if request.path in self.holds:  # answer only when the test says so
+            await self.holds[request.path].wait()
         route = self.routes.get(request.path)
         if route is None:
             return web.Response(status=404)

@@ -324,7 +324,7 @@ async def test_one_failing_item_is_skipped_and_the_rest_recorded(
     entries = [Entry("g1", "bad item"), Entry("g2", "Shoigu phones Austin")]
     web.docs["https://wire.example/rss"] = httpx.Response(200, content=rss(entries))
     hotline, _ = make(tmp_path, web, clock)
-    hotline.poller.parser = InlineParser(explode)
+    hotline.poller.reader.parser = InlineParser(explode)  # type: ignore[attr-defined]
     (outcome,) = await hotline.poller.poll_due()
     assert (outcome.status, outcome.new_items, outcome.contacts) == ("seeded", 2, 1)
 
@@ -350,7 +350,7 @@ async def test_a_missing_date_is_recorded_as_approximate(tmp_path: Path, clock: 
         200, content=rss([Entry("g", "Shoigu, Austin hold talks", published=rfc822(2022, 10, 20))])
     )
     hotline, _ = make(tmp_path, web, clock)
-    hotline.poller.parser = InlineParser(extractor)
+    hotline.poller.reader.parser = InlineParser(extractor)  # type: ignore[attr-defined]
     await hotline.poller.poll_due()
     (event,) = hotline.store.pair_events("lloyd-austin", "sergei-shoigu")
     assert (event.date, event.approximate, event.kind) == (date(2022, 10, 20), True, "meeting")
