@@ -139,7 +139,13 @@ async def test_socket_mode_takes_a_command_over_the_websocket(tmp_path: Path) ->
 async def test_a_token_slack_refuses_stops_the_start_with_a_clear_error(tmp_path: Path) -> None:
     async with FakeSlack() as slack:
         settings = parse_settings(config(), environ(slack), db=str(tmp_path / "h.db"))
-        hotline = build(settings, REGISTRY, platforms=("slack",), clock=FixedClock(NOW))
+        hotline = build(
+            settings,
+            REGISTRY,
+            platforms=("slack",),
+            clock=FixedClock(NOW),
+            parser=InlineParser(KeywordExtractor()),
+        )
         slack.fail("auth.test", status=200, error="invalid_auth")
         frontend = SlackFrontend.from_hotline(hotline)
         with pytest.raises(
@@ -159,7 +165,13 @@ async def test_slack_down_at_start_does_not_stop_hotline(tmp_path: Path) -> None
         "SLACK_API_URL": f"http://127.0.0.1:{port}/api",
     }
     settings = parse_settings(config(), env, db=str(tmp_path / "h.db"))
-    hotline = build(settings, REGISTRY, platforms=("slack",), clock=FixedClock(NOW))
+    hotline = build(
+        settings,
+        REGISTRY,
+        platforms=("slack",),
+        clock=FixedClock(NOW),
+        parser=InlineParser(KeywordExtractor()),
+    )
     frontend = SlackFrontend(
         hotline.service,
         settings.slack,

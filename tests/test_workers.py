@@ -29,9 +29,7 @@ async def test_workers_fetch_parse_and_honour_validators() -> None:
             assert [i.key for i in second.parsed.items] == ["guid:b1"]
             again = await pool.read(ReadJob("a", server.url("/a.xml"), etag='"a"'))
             assert again.status == "not_modified"
-            same = await pool.read(
-                ReadJob("b", server.url("/b.xml"), body_hash=second.body_hash)
-            )
+            same = await pool.read(ReadJob("b", server.url("/b.xml"), body_hash=second.body_hash))
             assert same.status == "unchanged"
             missing = await pool.read(ReadJob("c", server.url("/missing.xml")))
             assert missing.status == "error"
