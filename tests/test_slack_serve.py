@@ -13,9 +13,9 @@ import httpx
 import pytest
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-from bot.app import active_platforms, build, serve
+from bot.app import Hotline, active_platforms, build, serve
 from bot.clock import FixedClock
-from bot.config import parse_settings
+from bot.config import Settings, parse_settings
 from bot.errors import ConfigError
 from bot.models import Alert
 from bot.parsing import InlineParser
@@ -37,6 +37,17 @@ def config(feed_url: str = "https://wire.example/rss") -> str:
     )
 
 
+def slack_hotline(settings: Settings) -> Hotline:
+    """The core with Slack as its one platform, reading feeds in this process."""
+    return build(
+        settings,
+        REGISTRY,
+        platforms=active_platforms(settings, console=False),
+        clock=FixedClock(NOW),
+        parser=InlineParser(KeywordExtractor()),
+    )
+
+
 async def test_serve_with_slack_tokens_answers_a_signed_command_and_posts_alerts(
     tmp_path: Path,
 ) -> None:
@@ -46,13 +57,7 @@ async def test_serve_with_slack_tokens_answers_a_signed_command_and_posts_alerts
             config(feeds.url("/wire.xml")), environ(slack), db=str(tmp_path / "h.db")
         )
         assert settings.chat_platforms == ("slack",)
-        hotline = build(
-            settings,
-            REGISTRY,
-            platforms=active_platforms(settings, console=False),
-            clock=FixedClock(NOW),
-            parser=InlineParser(KeywordExtractor()),
-        )
+        hotline = slack_hotline(settings)
         stop = asyncio.Event()
         running = asyncio.create_task(serve(hotline, console=False, stop=stop, host="127.0.0.1"))
         try:
@@ -96,13 +101,7 @@ async def test_socket_mode_takes_a_command_over_the_websocket(tmp_path: Path) ->
     async with FakeSlack() as slack:
         settings = parse_settings(config(), environ(slack, socket=True), db=str(tmp_path / "h.db"))
         assert settings.slack.socket_mode
-        hotline = build(
-            settings,
-            REGISTRY,
-            platforms=("slack",),
-            clock=FixedClock(NOW),
-            parser=InlineParser(KeywordExtractor()),
-        )
+        hotline = slack_hotline(settings)
         frontend = SlackFrontend.from_hotline(hotline)
         web = WebServer("127.0.0.1", 0, lambda: {"ok": True})
         await frontend.start(web)
@@ -139,13 +138,7 @@ async def test_socket_mode_takes_a_command_over_the_websocket(tmp_path: Path) ->
 async def test_a_token_slack_refuses_stops_the_start_with_a_clear_error(tmp_path: Path) -> None:
     async with FakeSlack() as slack:
         settings = parse_settings(config(), environ(slack), db=str(tmp_path / "h.db"))
-        hotline = build(
-            settings,
-            REGISTRY,
-            platforms=("slack",),
-            clock=FixedClock(NOW),
-            parser=InlineParser(KeywordExtractor()),
-        )
+        hotline = slack_hotline(settings)
         slack.fail("auth.test", status=200, error="invalid_auth")
         frontend = SlackFrontend.from_hotline(hotline)
         with pytest.raises(
@@ -153,6 +146,21 @@ async def test_a_token_slack_refuses_stops_the_start_with_a_clear_error(tmp_path
         ):
             await frontend.start(WebServer("127.0.0.1", 0, lambda: {"ok": True}))
         await hotline.aclose()
+
+
+async def test_an_app_token_slack_refuses_stops_the_start_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    async with FakeSlack() as slack:
+        settings = parse_settings(config(), environ(slack, socket=True), db=str(tmp_path / "h.db"))
+        hotline = slack_hotline(settings)
+        slack.fail("apps.connections.open", status=200, error="invalid_auth")
+        frontend = SlackFrontend.from_hotline(hotline)
+        with pytest.raises(ConfigError, match=r"SLACK_APP_TOKEN: Slack refused the token"):
+            await frontend.start(None)
+        assert frontend._socket is None  # nothing opened that would need closing
+        await hotline.aclose()
+    assert [c.method for c in slack.calls] == ["auth.test", "apps.connections.open"]
 
 
 async def test_slack_down_at_start_does_not_stop_hotline(tmp_path: Path) -> None:
@@ -165,13 +173,7 @@ async def test_slack_down_at_start_does_not_stop_hotline(tmp_path: Path) -> None
         "SLACK_API_URL": f"http://127.0.0.1:{port}/api",
     }
     settings = parse_settings(config(), env, db=str(tmp_path / "h.db"))
-    hotline = build(
-        settings,
-        REGISTRY,
-        platforms=("slack",),
-        clock=FixedClock(NOW),
-        parser=InlineParser(KeywordExtractor()),
-    )
+    hotline = slack_hotline(settings)
     frontend = SlackFrontend(
         hotline.service,
         settings.slack,

@@ -203,14 +203,15 @@ class SlackFrontend:
         await self._check_token()
         if self.socket_mode:
             assert self.slack.app_token is not None
-            self._socket = AsyncSocketModeHandler(
-                self.app, self.slack.app_token.reveal(), web_client=self.client
-            )
+            app_token = self.slack.app_token.reveal()
+            url = await self._socket_url(app_token)  # before any socket is opened
+            self._socket = AsyncSocketModeHandler(self.app, app_token, web_client=self.client)
+            self._socket.client.wss_uri = url
             self._connecting = asyncio.create_task(self._connect(), name="slack-socket")
             return
         if web_server is None:
             raise ConfigError(
-                "Slack's HTTP mode needs Hotline's HTTP server: run without --no-http, or set "
+                "Slack's HTTP mode needs Hotline's HTTP server (serve with http=True), or set "
                 "SLACK_APP_TOKEN for Socket Mode"
             )
         web_server.add_route("POST", EVENTS_PATH, self.handle_http)
@@ -221,12 +222,31 @@ class SlackFrontend:
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("Slack in Socket Mode: connected")
 
+    async def _socket_url(self, app_token: str) -> str | None:
+        """A WebSocket address from ``apps.connections.open``, so that an app token Slack
+        refuses stops the start with a clear error; ``None`` (the client asks again as it
+        connects) when Slack cannot be reached now."""
+        try:
+            answer = await self.client.apps_connections_open(app_token=app_token)
+        except SlackApiError as exc:
+            error = _error_of(exc)
+            if error in AUTH_ERRORS or error == "not_allowed_token_type":
+                raise ConfigError(
+                    f"environment: SLACK_APP_TOKEN: Slack refused the token ({error})"
+                ) from None
+            log.warning("Slack's apps.connections.open failed (%s)", exc)
+            return None
+        except (aiohttp.ClientError, TimeoutError, OSError, SlackClientError) as exc:
+            log.warning("cannot reach Slack for Socket Mode yet (%s); retrying", exc)
+            return None
+        url = answer.get("url")
+        return url if isinstance(url, str) else None
+
     async def _check_token(self) -> None:
         try:
             answer = await self.client.auth_test()
         except SlackApiError as exc:
-            data = exc.response.data
-            error = data.get("error") if isinstance(data, Mapping) else None
+            error = _error_of(exc)
             if error in AUTH_ERRORS:
                 raise ConfigError(
                     f"environment: SLACK_BOT_TOKEN: Slack refused the token ({error})"
@@ -473,6 +493,13 @@ class SlackFrontend:
             if not error.permanent:
                 raise error from exc
             log.error("the picture of %s could not be posted to %s: %s", key, channel, error)
+
+
+def _error_of(exc: SlackApiError) -> str | None:
+    """The ``error`` field of a failed call's answer, if it has one."""
+    data = getattr(exc.response, "data", None)
+    error = data.get("error") if isinstance(data, Mapping) else None
+    return str(error) if error is not None else None
 
 
 def _blocks(message: SlackMessage) -> dict[str, Any]:
