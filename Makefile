@@ -31,6 +31,7 @@ check: $(TSTAMP)
 	$(BIN)/ruff check bot handlers tests benchmarks
 	$(BIN)/ruff format --check bot handlers tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest -q
 
 format: $(TSTAMP)

@@ -250,6 +250,7 @@ async def serve(
 
         web = WebServer(host, hotline.settings.http_port, lambda: _health(hotline))
         hotline.extras["web"] = web
+        _add_metrics(web, hotline)
     for chat in chats:
         await chat.start(web)
         frontends[chat.platform] = chat
@@ -294,6 +295,26 @@ async def serve(
                 await chat.stop()
         if web is not None:
             await web.stop()
+
+
+def _add_metrics(web: Any, hotline: Hotline) -> None:
+    from aiohttp import web as aioweb
+
+    from bot.metrics import CONTENT_TYPE, HotlineCollector, metrics_registry, render
+
+    registry = metrics_registry(
+        HotlineCollector(
+            hotline.poller.stats,
+            lambda: getattr(hotline.extras.get("dispatcher"), "stats", None),
+            hotline.store,
+            lambda: [f.name for f in hotline.settings.feeds],
+        )
+    )
+
+    async def metrics(request: aioweb.Request) -> aioweb.Response:
+        return aioweb.Response(body=render(registry), headers={"Content-Type": CONTENT_TYPE})
+
+    web.add_route("GET", "/metrics", metrics)
 
 
 def _health(hotline: Hotline) -> dict[str, Any]:

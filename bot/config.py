@@ -597,15 +597,15 @@ class _Located:
                 self.walk(item, f"{path}[{index}]")
 
     def line_of(self, path: str) -> int | None:
-        while path:
+        """The line of ``path``, else of the nearest enclosing key (a missing key is
+        reported where its mapping starts)."""
+        while True:
             if path in self.lines:
                 return self.lines[path]
-            path = (
-                re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
-                if re.search(r"(\.[^.\[\]]+|\[\d+\])$", path)
-                else ""
-            )
-        return None
+            if not path:
+                return None
+            parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
+            path = "" if parent == path else parent
 
 
 def _loc_path(loc: Sequence[int | str]) -> str:

@@ -293,6 +293,7 @@ class Poller:
         contacts = 0
         alerts: list[Alert] = []
         with self.store.transaction():
+            self._recovered(spec, state, now)  # said before the news it brings
             new = self.store.add_items(parsed.items, now)
             for item_id, item in new:
                 try:
@@ -312,7 +313,6 @@ class Poller:
                 seeded=True,
                 last_new_item=now if new else state.last_new_item,
             )
-            self._recovered(spec, state, now)
             self.store.save_feed_state(new_state)
         self.stats.items += len(new)
         self.stats.contacts += contacts

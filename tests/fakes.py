@@ -4,7 +4,7 @@ keyword extractor. No mock.patch anywhere."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import format_datetime
@@ -157,6 +157,13 @@ def rfc822(year: int, month: int, day: int, hour: int = 12) -> str:
     from datetime import UTC, datetime
 
     return format_datetime(datetime(year, month, day, hour, tzinfo=UTC), usegmt=True)
+
+
+async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Yield to the event loop until ``condition()`` holds (no wall-clock sleeping)."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - a condition with no event to wait on
+            await asyncio.sleep(0)
 
 
 async def settle() -> None:
