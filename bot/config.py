@@ -291,7 +291,8 @@ class Settings:
 # --- the schema (pydantic, private) --------------------------------------------------------
 
 FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_MATRIX_ROOM = re.compile(r"^[!#][^:\s]+:[A-Za-z0-9.\-\[\]:]+$")
+# Room ids of room version 12 and later carry no server name ('!opaque'); aliases always do.
+_MATRIX_ROOM = re.compile(r"^(#[^:\s]+:[A-Za-z0-9.\-\[\]:]+|![^:\s]+(:[A-Za-z0-9.\-\[\]:]+)?)$")
 _MATRIX_USER = re.compile(r"^@[^:\s]+:[A-Za-z0-9.\-\[\]:]+$")
 _SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _SLACK_USER = re.compile(r"^[UWS][A-Z0-9]{2,}$")

@@ -13,8 +13,7 @@ import pytest
 from bot.app import Hotline, build
 from bot.clock import FixedClock
 from bot.config import parse_settings
-from bot.extract import Registry
-from bot.models import Official, Tenure
+from bot.extract import default_registry
 from bot.notify import Dispatcher
 from bot.parsing import InlineParser
 from bot.store import Store
@@ -22,16 +21,7 @@ from tests.fakes import Entry, KeywordExtractor, RecordingFrontend, Said, rfc822
 
 NOW = datetime(2022, 10, 24, 9, 0, tzinfo=UTC)
 
-REGISTRY = Registry(
-    officials={
-        "lloyd-austin": Official(
-            "lloyd-austin", "Lloyd Austin", "US", (Tenure("defense", date(2021, 1, 22)),)
-        ),
-        "sergei-shoigu": Official(
-            "sergei-shoigu", "Sergei Shoigu", "RU", (Tenure("defense", date(2012, 11, 6)),)
-        ),
-    }
-)
+REGISTRY = default_registry()
 SAID = KeywordExtractor(
     [
         Said("Shoigu phones Austin", "sergei-shoigu", "lloyd-austin", "call", date(2022, 10, 23)),
