@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +24,7 @@ from bot.config import parse_settings
 from bot.models import Action, Alert, Delivery, Destination, Image, IncomingMessage, Link, Reply
 from bot.parsing import InlineParser
 from bot.render import context, fields, heading, text
+from bot.store.events import NewSource
 from bot.web import WebServer
 from handlers.slack import SlackFrontend
 from handlers.slack.limits import Pacer
@@ -265,6 +266,55 @@ async def test_the_ack_comes_at_once_and_the_answer_after_the_slow_work(
         assert slack.answers_to("slow")[0]["response_type"] == "in_channel"
     finally:
         await finish(world)
+
+
+async def test_lastcontact_answers_in_channel_from_the_record(world: World) -> None:
+    world.hotline.store.record_contact(
+        "lloyd-austin",
+        "sergei-shoigu",
+        kind="call",
+        day=date(2022, 10, 23),
+        approximate=False,
+        source=NewSource(
+            "feed",
+            "Shoigu holds call with Austin <!channel>",
+            "Shoigu and Austin discussed Ukraine.",
+            url="https://mod.example/1",
+            feed="wire",
+        ),
+    )
+    answer = await world.command("/lastcontact", "austin shoigu", name="lastcontact")
+    assert answer["response_type"] == "in_channel"
+    assert answer["blocks"] == [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": "Last contact: Lloyd Austin – Sergei Shoigu",
+                "emoji": True,
+            },
+        },
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": "*Date*\nSun October 23, 2022"},
+                {"type": "mrkdwn", "text": "*Kind*\ncall"},
+                {"type": "mrkdwn", "text": "*Days since*\n1 day"},
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "<https://mod.example/1|Shoigu holds call with Austin "
+                    "&lt;!channel&gt;> (wire)",
+                }
+            ],
+        },
+    ]
+    assert answer["text"].startswith("Last contact: Lloyd Austin – Sergei Shoigu\n")
+    assert "<!channel>" not in answer["text"]
 
 
 async def test_help_errors_and_refusals_are_ephemeral(world: World) -> None:
