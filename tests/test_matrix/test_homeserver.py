@@ -22,7 +22,6 @@ from bot.app import Hotline, build, serve
 from bot.clock import FixedClock
 from bot.config import Secret, Settings, parse_settings
 from bot.errors import FrontendError
-from bot.extract import Registry
 from bot.milestones import contact_alert, source_alert
 from bot.models import (
     Alert,
@@ -30,7 +29,6 @@ from bot.models import (
     Destination,
     Image,
     IncomingMessage,
-    Official,
     Reply,
 )
 from bot.notify import Dispatcher
@@ -47,21 +45,7 @@ pytestmark = pytest.mark.slow
 NOW = datetime(2022, 10, 24, 9, 0, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class SurnameRegistry(Registry):
-    """A registry that finds officials by surname or full name (the real lookup is the
-    extractor's business; these tests need only a real answer to come back)."""
-
-    def lookup(self, text: str, day: date | None = None) -> list[Official]:
-        wanted = text.strip().lower()
-        return [
-            o
-            for o in self.officials.values()
-            if wanted in (o.surname.lower(), o.name.lower(), o.id)
-        ]
-
-
-REGISTRY = SurnameRegistry(officials=dict(POLLER_REGISTRY.officials))
+REGISTRY = POLLER_REGISTRY  # the real officials registry
 
 
 def config_text(*, rooms: list[str] = (), invite_from: list[str] = (), **extra: Any) -> str:
