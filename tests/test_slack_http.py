@@ -419,6 +419,26 @@ async def test_requests_not_signed_by_slack_are_refused_with_401(
     assert len(slack.answers_to("x")) == 1
 
 
+async def test_a_replayed_request_is_refused_with_401(tmp_path: Path, slack: FakeSlack) -> None:
+    service = RecordingService(CANNED)
+    world = await start(tmp_path, slack, service)
+    body = form(slash_payload("/mute", "wire 1h", slack.response_url("r"), user="U0EDITOR"))
+    headers = sign(body)
+    try:
+        first = await world.send(body, headers=headers)
+        assert first.status_code == 200
+        await slack.wait_for(lambda: bool(slack.answers_to("r")))
+        again = await world.send(body, headers=headers)  # the same signed request, captured
+        assert (again.status_code, again.text) == (401, "replayed request")
+        # the same command signed anew (a new timestamp) is a new request
+        later = await world.send(body, headers=sign(body, timestamp=int(time.time()) + 1))
+        assert later.status_code == 200
+        await slack.wait_for(lambda: len(slack.answers_to("r")) == 2)
+    finally:
+        await finish(world)
+    assert len(service.asked) == 2
+
+
 async def test_slacks_url_verification_challenge_is_answered(world: World) -> None:
     body = json.dumps(
         {"token": "t", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9", "type": "url_verification"}

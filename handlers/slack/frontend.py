@@ -68,7 +68,7 @@ from handlers.slack.blocks import (
     user_mention,
     with_note,
 )
-from handlers.slack.limits import EditorGroups, Pacer, delivery_error
+from handlers.slack.limits import EditorGroups, Pacer, ReplayGuard, delivery_error
 
 if TYPE_CHECKING:
     from bot.app import Hotline
@@ -167,6 +167,7 @@ class SlackFrontend:
         self.app.command(re.compile(r"^/.+"))(self._on_command)
         self.app.action(re.compile(f"^{ACTION_ID}"))(self._on_action)
         self.app.event("app_home_opened")(self._on_home_opened)
+        self.replays = ReplayGuard(slack.signing_secret.reveal() if slack.signing_secret else "")
         self._posted: dict[int, str] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
         self._socket: AsyncSocketModeHandler | None = None
@@ -281,6 +282,13 @@ class SlackFrontend:
     async def handle_http(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: Bolt's answer as it is (401 for a bad signature)."""
         bolt_request = await to_bolt_request(request)
+        if self.replays.replayed(
+            bolt_request.raw_body,
+            request.headers.get("X-Slack-Request-Timestamp"),
+            request.headers.get("X-Slack-Signature"),
+        ):
+            log.warning("refused a replayed Slack request")
+            return web.Response(status=401, text="replayed request")
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 

@@ -6,7 +6,7 @@ waits for its ``Retry-After``, a 5xx or a lost connection is retried by the outb
 backoff, and refusals that no retry can fix (the channel is gone, the bot is not in it,
 the blocks are invalid) are permanent. ``Pacer`` keeps to Slack's one message per second
 per channel. ``EditorGroups`` caches the members of the editors' user groups for a few
-minutes. No Bolt here; the Web API is reached only through the functions passed in.
+minutes. ``ReplayGuard`` refuses a signed request sent a second time. No Bolt here; the Web API is reached only through the functions passed in.
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.clock import Clock
 from bot.errors import FrontendError
 
-__all__ = ["PERMANENT_ERRORS", "EditorGroups", "Pacer", "classify", "delivery_error"]
+__all__ = [
+    "PERMANENT_ERRORS",
+    "EditorGroups",
+    "Pacer",
+    "ReplayGuard",
+    "classify",
+    "delivery_error",
+]
 
 log = logging.getLogger(__name__)
 
@@ -181,3 +188,41 @@ class EditorGroups:
                 return cached[0] if cached else frozenset()
             self._cache[group] = (found, now)
             return found
+
+
+class ReplayGuard:
+    """Refuses a signed request seen before: Bolt accepts any request signed within five
+    minutes, so without this a captured slash command could be sent again in that window.
+
+    Only requests whose signature checks out are remembered (so no one can fill the memory
+    with forgeries), each until its timestamp leaves the five-minute window.
+    """
+
+    WINDOW = 300.0
+
+    def __init__(self, signing_secret: str, now: Callable[[], float] = time.time) -> None:
+        from slack_sdk.signature import SignatureVerifier
+
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self.now = now
+        self._seen: dict[tuple[str, str], float] = {}
+
+    def replayed(self, body: str, timestamp: str | None, signature: str | None) -> bool:
+        """Whether this validly signed request was already accepted once."""
+        if self.verifier is None or not timestamp or not signature:
+            return False  # unsigned or Socket Mode: Bolt decides
+        if not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
+            return False  # Bolt answers 401 for a bad signature itself
+        now = self.now()
+        for key, expires in list(self._seen.items()):
+            if expires < now:
+                del self._seen[key]
+        key = (timestamp, signature)
+        if key in self._seen:
+            return True
+        try:
+            expires = float(timestamp) + self.WINDOW
+        except ValueError:
+            return False
+        self._seen[key] = expires
+        return False
