@@ -6,7 +6,8 @@ waits for its ``Retry-After``, a 5xx or a lost connection is retried by the outb
 backoff, and refusals that no retry can fix (the channel is gone, the bot is not in it,
 the blocks are invalid) are permanent. ``Pacer`` keeps to Slack's one message per second
 per channel. ``EditorGroups`` caches the members of the editors' user groups for a few
-minutes. ``ReplayGuard`` refuses a signed request sent a second time. No Bolt here; the Web API is reached only through the functions passed in.
+minutes. ``ReplayGuard`` refuses a signed request sent a second time. No Bolt here; the
+Web API is reached only through the functions passed in.
 """
 
 from __future__ import annotations
