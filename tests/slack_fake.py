@@ -114,6 +114,10 @@ class FakeSlack:
         queue = self._faults.setdefault(method, [])
         queue.extend([None] * after + [fault] * times)
 
+    def heal(self, method: str) -> None:
+        """Forget the faults still queued for ``method``: Slack is back."""
+        self._faults.pop(method, None)
+
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
