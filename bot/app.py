@@ -238,63 +238,76 @@ async def serve(
     host: str = "0.0.0.0",  # noqa: S104 - the server is meant to be reachable in a container
 ) -> None:
     """Run until ``stop`` is set (or SIGINT/SIGTERM): the scheduler's tick, the delivery
-    loop, the HTTP server, and the front-ends."""
+    loop, the HTTP server, and the front-ends.
+
+    Chat front-ends start together; one that cannot reach its platform yet keeps trying in
+    the background (its alerts wait in the outbox), and one whose credentials are refused
+    stops the start after the others were stopped again.
+    """
     from bot.schedule import Scheduler
 
     frontends: dict[str, Any] = {}
     tasks: list[asyncio.Task[Any]] = []
-    chats = chat_frontends(hotline)
-    web = None
-    if http:
-        from bot.web import WebServer
-
-        web = WebServer(host, hotline.settings.http_port, lambda: _health(hotline))
-        hotline.extras["web"] = web
-        _add_metrics(web, hotline)
-    for chat in chats:
-        await chat.start(web)
-        frontends[chat.platform] = chat
-    if console:
-        from handlers.console import ConsoleFrontend, stdin_lines
-
-        console_frontend = ConsoleFrontend(hotline.service, stdout, clock=hotline.clock)
-        frontends["console"] = console_frontend
-        tasks.append(asyncio.create_task(console_frontend.serve(stdin_lines(stdin))))
-    dispatcher = Dispatcher(hotline.store, frontends, hotline.clock)
-    hotline.notifier.subscribe(dispatcher.wake)
-    hotline.extras["dispatcher"] = dispatcher
-    tasks.append(asyncio.create_task(dispatcher.run(), name="dispatcher"))
+    started: list[ChatFrontend] = []
     scheduler = Scheduler()
-    scheduler.every("tick", TICK, hotline.poller.poll_due)
-    for name, (interval, job) in hotline.jobs().items():
-        scheduler.every(name, interval, job)
-    if web is not None:
-        await web.start()
-    scheduler.start()
-    log.info(
-        "Hotline is running: %d feeds, front-ends: %s",
-        len(hotline.settings.feeds),
-        ", ".join(frontends) or "none",
-    )
-    try:
-        async with _stop_on_signals() as signalled:
+    web = None
+    async with _stop_on_signals() as signalled:
+        try:
+            if http:
+                from bot.web import WebServer
+
+                web = WebServer(host, hotline.settings.http_port, lambda: _health(hotline))
+                hotline.extras["web"] = web
+                _add_metrics(web, hotline)
+            chats = chat_frontends(hotline)
+            outcomes = await asyncio.gather(
+                *(chat.start(web) for chat in chats), return_exceptions=True
+            )
+            for chat, outcome in zip(chats, outcomes, strict=True):
+                if not isinstance(outcome, BaseException):
+                    started.append(chat)
+            failures = [o for o in outcomes if isinstance(o, BaseException)]
+            if failures:
+                raise failures[0]
+            frontends.update((chat.platform, chat) for chat in started)
+            if console:
+                from handlers.console import ConsoleFrontend, stdin_lines
+
+                console_frontend = ConsoleFrontend(hotline.service, stdout, clock=hotline.clock)
+                frontends["console"] = console_frontend
+                tasks.append(asyncio.create_task(console_frontend.serve(stdin_lines(stdin))))
+            dispatcher = Dispatcher(hotline.store, frontends, hotline.clock)
+            hotline.notifier.subscribe(dispatcher.wake)
+            hotline.extras["dispatcher"] = dispatcher
+            tasks.append(asyncio.create_task(dispatcher.run(), name="dispatcher"))
+            scheduler.every("tick", TICK, hotline.poller.poll_due)
+            for name, (interval, job) in hotline.jobs().items():
+                scheduler.every(name, interval, job)
+            if web is not None:
+                await web.start()
+            scheduler.start()
+            log.info(
+                "Hotline is running: %d feeds, front-ends: %s",
+                len(hotline.settings.feeds),
+                ", ".join(frontends) or "none",
+            )
             waiters = [asyncio.create_task(signalled.wait())]
             if stop is not None:
                 waiters.append(asyncio.create_task(stop.wait()))
             _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:
                 task.cancel()
-    finally:
-        log.info("stopping")
-        scheduler.shutdown()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for chat in chats:
-            with contextlib.suppress(Exception):
-                await chat.stop()
-        if web is not None:
-            await web.stop()
+        finally:
+            log.info("stopping")
+            scheduler.shutdown()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for chat in started:
+                with contextlib.suppress(Exception):
+                    await chat.stop()
+            if web is not None:
+                await web.stop()
 
 
 def _add_metrics(web: Any, hotline: Hotline) -> None:

@@ -112,7 +112,11 @@ class Notifier:
         """Queue ``alert``; held (not sent) while its feed is muted. Returns rows added."""
         destinations = route(channels, self.defaults, self.platforms)
         if not destinations:
-            log.warning("alert %s has no destination on any active platform", alert.key)
+            log.warning(
+                "alert %s has no destination on any active platform",
+                alert.key,
+                extra={"feed": alert.feed},
+            )
             return 0
         held = muted_by(alert.feed, self.store.mutes(), self.clock.now()) is not None
         added = self.store.enqueue(alert, destinations, held=held)
@@ -270,7 +274,12 @@ class Dispatcher:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a front-end bug must not stop deliveries
-            log.exception("delivery of %s to %s failed", delivery.alert.key, delivery.destination)
+            log.exception(
+                "delivery of %s to %s failed",
+                delivery.alert.key,
+                delivery.destination,
+                extra={"feed": delivery.alert.feed},
+            )
             self._retry(delivery, f"{type(exc).__name__}: {exc}", None)
             return False
         self.store.mark_sent(delivery.id, message_id)

@@ -474,7 +474,7 @@ class MatrixFrontend:
         join: Iterable[str] = (),
         pace: float | Pacer = 0.2,
         poll: float = 30.0,
-        start_timeout: float = 30.0,
+        start_timeout: float = 5.0,
     ) -> None:
         if not settings.homeserver or not settings.user_id:
             raise ValueError("the Matrix front-end needs a homeserver and a user id")

@@ -77,6 +77,17 @@ __all__ = ["EVENTS_PATH", "Commands", "SlackFrontend"]
 
 log = logging.getLogger(__name__)
 
+
+class _UnusedTokenNotice(logging.Filter):
+    """Bolt reads ``SLACK_BOT_TOKEN`` from the environment on its own and then warns that
+    the token is unused beside the client given to it: true, and no news to an operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "will be unused" not in record.getMessage()
+
+
+logging.getLogger("handlers.slack.bolt").addFilter(_UnusedTokenNotice())
+
 EVENTS_PATH = "/slack/events"
 """Where Slack sends commands, button presses and events in HTTP mode."""
 DEFAULT_API_URL = "https://slack.com/api/"
