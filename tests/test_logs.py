@@ -6,8 +6,8 @@ import asyncio
 import io
 import json
 import logging
-import re
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
