@@ -17,9 +17,8 @@ English, with the common Russian and German forms.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.extract.text import Token, fold_word
 from bot.models import Kind
@@ -30,8 +29,10 @@ _PHONE = r"(?:(?:by|over\s+the|on\s+the|via)\s+(?:tele)?phone|by\s+video(?:\s*li
 _VERB = (
     r"(?:spoke|speaks|spoken|speaking|talked|talking|conversed|chatted|rang)"
     r"(?:\s+(?:again|briefly|separately|twice|also|first|directly))?(?:\s+" + _PHONE + r")?"
-    r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?" + _PHONE
-    + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her|their|its|them|to|as|by|after|"
+    r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?"
+    + _PHONE
+    + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her"
+    r"|their|its|them|to|as|by|after|"
     r"what|this|that|for)\b)"
     r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?(?-i:[A-Z]))|speak|talk(?=\s+(?:to|with)\b)"
     r"|hosted|hosts|received|receives|welcomed|welcomes|greeted|greets|sat\s+down\s+with"
@@ -52,9 +53,7 @@ _NOUN = (
     r"|Treffen|Telefonat|Telefongespräch|Gespräch(?:e|en)?|Videokonferenz"
 )
 _CUES = re.compile(rf"\b(?:(?P<verb>{_VERB})|(?P<noun>{_NOUN}))(?!\w)", re.I)
-_CALL = re.compile(
-    r"phone|call|video|rang|телефон|видео|созвон|telefon|video", re.I
-)
+_CALL = re.compile(r"phone|call|video|rang|телефон|видео|созвон|telefon|video", re.I)
 _SOFT_CALL = re.compile(r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach", re.I)
 _IN_PERSON = re.compile(
     r"\b(?:sidelines?|in\s+(?:his|her|their)\s+presence|face-to-face|in\s+person|in-person"
@@ -88,16 +87,105 @@ def in_person(sentence: str) -> bool:
 
 _TRIGGERS = frozenset(
     fold_word(w)
-    for w in """meet speak talk spoke speaks spoken speaking talked talking conversed chatted rang discuss
-    discussed discusses phoned phones telephoned telephones called met meets meeting hosted
-    hosts received receives welcomed welcomes greeted greets sat shook shake shaking fist
-    exchanged spent joined call calls conversation conversations talks meetings summit
-    summits videoconference video link handshake tête tete sit bilateral встретил встретился
-    встретились встретилась встретиться поговорил поговорила поговорили говорили созвонились
-    общались принял обсудил обсудила обсудили по разговор разговора разговоре разговору
-    переговоры переговорах встреча встречи встречу встрече беседу telefonierte telefonierten
-    sprach sprachen traf trafen empfing kamen treffen telefonat telefongespräch gespräch
-    gespräche gesprächen videokonferenz""".split()
+    for w in [
+        "meet",
+        "speak",
+        "talk",
+        "spoke",
+        "speaks",
+        "spoken",
+        "speaking",
+        "talked",
+        "talking",
+        "conversed",
+        "chatted",
+        "rang",
+        "discuss",
+        "discussed",
+        "discusses",
+        "phoned",
+        "phones",
+        "telephoned",
+        "telephones",
+        "called",
+        "met",
+        "meets",
+        "meeting",
+        "hosted",
+        "hosts",
+        "received",
+        "receives",
+        "welcomed",
+        "welcomes",
+        "greeted",
+        "greets",
+        "sat",
+        "shook",
+        "shake",
+        "shaking",
+        "fist",
+        "exchanged",
+        "spent",
+        "joined",
+        "call",
+        "calls",
+        "conversation",
+        "conversations",
+        "talks",
+        "meetings",
+        "summit",
+        "summits",
+        "videoconference",
+        "video",
+        "link",
+        "handshake",
+        "tête",
+        "tete",
+        "sit",
+        "bilateral",
+        "встретил",
+        "встретился",
+        "встретились",
+        "встретилась",
+        "встретиться",
+        "поговорил",
+        "поговорила",
+        "поговорили",
+        "говорили",
+        "созвонились",
+        "общались",
+        "принял",
+        "обсудил",
+        "обсудила",
+        "обсудили",
+        "по",
+        "разговор",
+        "разговора",
+        "разговоре",
+        "разговору",
+        "переговоры",
+        "переговорах",
+        "встреча",
+        "встречи",
+        "встречу",
+        "встрече",
+        "беседу",
+        "telefonierte",
+        "telefonierten",
+        "sprach",
+        "sprachen",
+        "traf",
+        "trafen",
+        "empfing",
+        "kamen",
+        "treffen",
+        "telefonat",
+        "telefongespräch",
+        "gespräch",
+        "gespräche",
+        "gesprächen",
+        "videokonferenz",
+    ]
 )
 
 

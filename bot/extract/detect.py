@@ -11,6 +11,7 @@ that name no official are dropped after one pass over their words.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.extract.cues import Cue, find_cues
-from bot.extract.dates import DateMention, find_dates
+from bot.extract.dates import DATE_WORDS, DateMention, find_dates
 from bot.extract.mentions import FUNCTION_WORDS, Found, find_mentions, full_names_in
 from bot.extract.modality import (
     BOUNDARY,
@@ -30,7 +31,7 @@ from bot.extract.modality import (
     tail_rejected,
 )
 from bot.extract.officials import Registry
-from bot.extract.text import Token, folded, has_cjk, tokenize
+from bot.extract.text import WORD, Token, fold_word, folded, has_cjk, tokenize
 from bot.models import Contact, Item, SilenceClaim, pair
 
 __all__ = ["Extraction", "extract", "extract_contacts", "split_sentences"]
@@ -41,8 +42,41 @@ HISTORY_SPAN_DAYS = 45
 """The same for a span ("in March", "last year"): its last day must be this recent."""
 
 _ABBREVIATIONS = frozenset(
-    """gen lt col adm mr mrs ms dr st jan feb mar apr jun jul aug sep sept oct nov dec no sen
-    rep gov prof jr sr vs maj capt sgt cmdr""".split()
+    [
+        "gen",
+        "lt",
+        "col",
+        "adm",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "sen",
+        "rep",
+        "gov",
+        "prof",
+        "jr",
+        "sr",
+        "vs",
+        "maj",
+        "capt",
+        "sgt",
+        "cmdr",
+    ]
 )
 _SPLIT = re.compile(r"[.!?…][\"'”’»)]*\s+(?=[\"'“‘«(]*[A-ZА-ЯЁІЇЄ0-9])")
 _PRONOUN_SUBJECT = folded("he she his her он она er sie")
@@ -62,7 +96,8 @@ _NEAR_OK = folded(
     """the a an his her their its by phone telephone video link videolink on in at via over with
     to visiting counterpart counterparts also again briefly separately later earlier morning
     afternoon evening night late early for first time s late-night top own new host hosting
-    fellow """
+    fellow коллегой коллегами коллега с со по телефону телефонный видеосвязи в во на am im mit
+    dem der den die das per telefon"""
 )
 _WITH = folded("with to between by с mit и and")
 _GROUP_SEP = re.compile(
@@ -109,6 +144,19 @@ class _State:
     refused: set[tuple[str, str]] = field(default_factory=set)
 
 
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """One sentence (``text[lo:hi]``) and what was found in it."""
+
+    text: str
+    lo: int
+    hi: int
+    tokens: Sequence[Token]
+    mentions: Sequence[Found]
+    dates: Sequence[DateMention]
+    title: bool
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each sentence of a summary (abbreviations do not end one)."""
     spans: list[tuple[int, int]] = []
@@ -125,22 +173,28 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _may_name_someone(tokens: Sequence[Token], text: str, registry: Registry) -> bool:
+def _may_name_someone(text: str, registry: Registry) -> bool:
+    """The early exit: does the text hold a name, or a country word and a title?"""
     index = registry.index
-    longest = index.longest
-    for t in tokens:
-        if t.fold in longest or index.canon(t.fold) in longest:
+    words = {fold_word(w) for w in WORD.findall(text)}
+    if not index.name_words.isdisjoint(words):
+        return True
+    if not index.country_words.isdisjoint(words) and not index.title_heads.isdisjoint(words):
+        return True
+    if any(not w.isascii() for w in words):
+        if any(index.canon(w) in index.name_words for w in words if not w.isascii()):
             return True
-    return has_cjk(text) and any(alias in text for alias in index.cjk)
+        return has_cjk(text) and any(alias in text for alias in index.cjk)
+    return False
 
 
 def extract(item: Item, registry: Registry) -> Extraction:
     """The contacts and silence claims one item reports."""
     title, summary = item.title or "", item.summary or ""
     text = f"{title}\n{summary}"
-    tokens = tokenize(text)
-    if len(tokens) < 3 or not _may_name_someone(tokens, text, registry):
+    if not _may_name_someone(text, registry):
         return _EMPTY
+    tokens = tokenize(text)
     for t in tokens:
         if not t.fold.isascii():
             t.fold = registry.index.canon(t.fold)  # Russian case endings
@@ -219,7 +273,7 @@ def _sentence(
     found_pair: tuple[str, str] | None = None
     if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
         for cue in cues:
-            got = _cue(text, (lo, hi), tokens, mentions, dates, cue, state, title=title)
+            got = _cue(_Sentence(text, lo, hi, tokens, mentions, dates, title), cue, state)
             if got is not None:
                 found_pair = got
     for d in dates:
@@ -260,7 +314,7 @@ def _clause_end(text: str, offset: int, hi: int) -> int:
 
 
 def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
-    if m.via == "pair" or m.via == "counterpart":
+    if m.via in {"pair", "counterpart"}:
         return True
     if _NOT_PARTICIPANT_BEFORE.search(text[max(0, m.start - 40) : m.start]):
         return False
@@ -297,32 +351,27 @@ _TITLE_CACHE: set[str] = set()
 
 
 def _first_mention(
-    text: str, mentions: Sequence[Found], cue: Cue, tokens: Sequence[Token], lo: int, hi: int
+    text: str, mentions: Sequence[Found], cue: Cue, tokens: Sequence[Token], span: tuple[int, int]
 ) -> list[Found]:
+    """The first group of participants named in ``text[lo:hi]``."""
+    lo, hi = span
     for k, m in enumerate(mentions):
         if m.start >= lo and m.end <= hi and _eligible(text, m, cue, tokens):
             return _group(text, mentions, k, hi, tokens)
     return []
 
 
-def _cue(
-    text: str,
-    span: tuple[int, int],
-    tokens: Sequence[Token],
-    mentions: Sequence[Found],
-    dates: Sequence[DateMention],
-    cue: Cue,
-    state: _State,
-    *,
-    title: bool,
-) -> tuple[str, str] | None:
+def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     """Work out one cue; records its contact, refusal or silence. Returns its pair."""
+    text, tokens, mentions, dates, title = (
+        sent.text, sent.tokens, sent.mentions, sent.dates, sent.title
+    )  # fmt: skip
     registry = state.registry
     if not _TITLE_CACHE:
         _TITLE_CACHE.update(registry.index.title_words)
         for key in registry.index.countries:
             _TITLE_CACHE.update(key)
-    lo, hi = span
+    lo, hi = sent.lo, sent.hi
     sentence = text[lo:hi].strip()
     clause_start = _clause_start(text, lo, cue.start)
     clause_end = _clause_end(text, cue.end, hi)
@@ -334,14 +383,21 @@ def _cue(
     right: list[Found] = []
     symmetric: list[Found] = []
     after = [m for m in mentions if m.start >= cue.end and m.start < clause_end]
+    if cue.text.lower().startswith(("discuss", "обсуд")):
+        # "discussed Gaza with Yoav Gallant by phone": the partner is inside the cue
+        inner = [m for m in mentions if cue.start < m.start and m.end <= cue.end]
+        if inner:
+            after = inner
     gap_words: list[str] = []
-    if after:
+    if after and after[0].start < cue.end:
+        gap_words = ["with"]
+    elif after:
         gap_words = [t.fold for t in tokens if cue.end <= t.start and t.end <= after[0].start]
 
     # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
     hyphen = [
         (a, b)
-        for a, b in zip(mentions, mentions[1:], strict=False)
+        for a, b in itertools.pairwise(mentions)
         if b.end <= cue.start
         and text[a.end : b.start].strip() in ("-", "–")
         and len(text[b.end : cue.start].split()) <= 2
@@ -354,14 +410,18 @@ def _cue(
     else:
         # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
         if after and len(gap_words) <= 9:
-            words_ok = all(
-                w in _NEAR_OK
-                or w in _TITLE_CACHE
-                or w.removesuffix("s") in _TITLE_CACHE
-                or w in FUNCTION_WORDS
-                or w[:1].isdigit()
-                for w in gap_words
-            ) and "and" not in gap_words
+            words_ok = (
+                all(
+                    w in _NEAR_OK
+                    or w in _TITLE_CACHE
+                    or w.removesuffix("s") in _TITLE_CACHE
+                    or w in FUNCTION_WORDS
+                    or w in DATE_WORDS
+                    or w[:1].isdigit()
+                    for w in gap_words
+                )
+                and "and" not in gap_words
+            )
             needs_with = cue.form == "noun" or not _transitive(cue.text)
             if words_ok and (not needs_with or any(w in _WITH for w in gap_words)):
                 k = mentions.index(after[0])
@@ -370,7 +430,7 @@ def _cue(
         if not right:
             nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
             if nxt and (nxt[0] in _PRONOUN_OBJECT or nxt[-1] in _PRONOUN_OBJECT):
-                right = _first_mention(text, mentions, cue, tokens, lo, cue.start)
+                right = _first_mention(text, mentions, cue, tokens, (lo, cue.start))
                 # "Ushakov said Waltz called him": the subject is the nearest one.
                 nearest = [m for m in mentions if m.end <= cue.start and m not in right]
                 if right and nearest and _eligible(text, nearest[-1], cue, tokens):
@@ -378,22 +438,20 @@ def _cue(
             elif nxt and nxt[0] == "them" and state.last_pair:
                 right = [_pair_found(state.last_pair)]
         # the subject: the clause's first mention, or the sentence's through a pronoun
-        owner = [
-            m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start
-        ]
+        owner = [m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start]
         if left:
             pass
         elif cue.form == "noun" and owner and len(text[owner[-1].end : cue.start].split()) <= 4:
             left = [owner[-1]]
         else:
-            left = _first_mention(text, mentions, cue, tokens, clause_start, cue.start)
+            left = _first_mention(text, mentions, cue, tokens, (clause_start, cue.start))
         if not left:
             pronoun = [w for w in before_words if w in _PRONOUN_SUBJECT or w in _PRONOUN_PAIR]
             gerund = cue.text.lower().endswith("ing") or cue.form == "noun"
             if pronoun and pronoun[-1] in _PRONOUN_PAIR and state.last_pair:
                 left = [_pair_found(state.last_pair)]
             elif pronoun or (gerund and clause_start > lo):
-                left = _first_mention(text, mentions, cue, tokens, lo, cue.start)
+                left = _first_mention(text, mentions, cue, tokens, (lo, cue.start))
         left = [m for m in left if m not in right]
         if not right and not left and after and cue.form == "verb":
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
@@ -436,9 +494,7 @@ def _cue(
         for a, b in pairs:
             state.refused.add((a, b))
             if NEGATED.search(scope) and since:
-                state.silences.append(
-                    SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence)
-                )
+                state.silences.append(SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence))
         return pairs[0] if len(pairs) == 1 else None
     day, mention = when
     if state.ref is not None:

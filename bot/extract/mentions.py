@@ -87,6 +87,17 @@ class Found:
     ambiguous: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """One sentence being scanned: its words, their folded forms, and the day."""
+
+    tokens: Sequence[Token]
+    folds: Sequence[str]
+    registry: Registry
+    day: date
+    named: Collection[str]
+
+
 def full_names_in(tokens: Sequence[Token], registry: Registry) -> set[str]:
     """Ids of everyone named in full (not by a short form) in these words."""
     index = registry.index
@@ -152,6 +163,7 @@ def find_mentions(
     """
     index = registry.index
     folds = [t.fold for t in tokens]
+    scan = _Scan(tokens, folds, registry, day, named)
     n = len(folds)
     out: list[Found] = []
     i = 0
@@ -160,37 +172,38 @@ def find_mentions(
         sizes = index.sizes.get(word, ())
         hit: Found | None = None
         size = 0
-        for size in sizes:
-            if size > n - i:
+        for width in sizes:
+            if width > n - i:
                 continue
+            size = width
             key = tuple(folds[i : i + size])
             ids = index.names.get(key)
             if ids is not None:
-                hit = _person(tokens, folds, i, i + size, ids, "name", registry, day, named)
+                hit = _person(scan, i, i + size, ids, "name")
                 break
             ids = index.shorts.get(key)
             if ids is not None and tokens[i].cap:
-                hit = _person(tokens, folds, i, i + size, ids, "short", registry, day, named)
+                hit = _person(scan, i, i + size, ids, "short")
                 if hit is not None:
                     break
                 continue
             role_key = index.phrases.get(key)
             if role_key is not None:
-                hit = _role(tokens, folds, i, i + size, role_key, registry, day, out)
+                hit = _role_mention(scan, i, i + size, role_key)
                 break
             code = index.countries.get(key)
             if code is not None:
-                hit, size = _country_role(tokens, folds, i, size, code, registry, day, out)
+                hit, size = _country_role(scan, i, size, code)
                 if hit is not None or size:
                     break
             if word in _PRONOUN_POSS:
                 break
         if hit is None and word in _PRONOUN_POSS:
-            hit, size = _counterpart(tokens, folds, i, registry)
+            hit, size = _counterpart(scan, i)
         if hit is None and word in ("the", "both") and i + 1 < n:
-            hit, size = _pair(tokens, folds, i)
+            hit, size = _pair(scan, i)
         if hit is None and word in index.title_starts:
-            listed, used = _titles_of(tokens, folds, i, registry, day)
+            listed, used = _titles_of(scan, i)
             if listed:
                 out.extend(listed)
                 i += used
@@ -203,27 +216,21 @@ def find_mentions(
     return out
 
 
-def _person(
-    tokens: Sequence[Token],
-    folds: Sequence[str],
-    i: int,
-    j: int,
-    ids: frozenset[str],
-    via: str,
-    registry: Registry,
-    day: date,
-    named: Collection[str],
-) -> Found | None:
+def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found | None:
+    tokens, folds, registry, day = scan.tokens, scan.folds, scan.registry, scan.day
+    named = scan.named
     start, end = tokens[i].start, tokens[j - 1].end
     poss = tokens[j - 1].poss
     country, role, blocked = _context(folds, i, registry)
     if via == "short":
         prev = tokens[i - 1] if i else None
-        if prev is not None and prev.cap and prev.fold.isalpha() and prev.fold not in (
-            FUNCTION_WORDS | registry.index.title_words
-        ):
-            if registry.index.countries.get((prev.fold,)) is None:
-                return None  # "Gordon Brown", "John Sullivan": someone else
+        if (
+            prev is not None
+            and prev.cap
+            and prev.fold.isalpha()
+            and prev.fold not in (FUNCTION_WORDS | registry.index.title_words)
+        ) and registry.index.countries.get((prev.fold,)) is None:
+            return None  # "Gordon Brown", "John Sullivan": someone else
         if prev is not None and prev.fold in _PLACE_BEFORE and role is None:
             return None
         if j < len(tokens) and tokens[j].fold in _PLACE_AFTER:
@@ -249,16 +256,9 @@ def _person(
     return Found(None, i, j, start, end, via, poss)
 
 
-def _role_mention(
-    tokens: Sequence[Token],
-    i: int,
-    j: int,
-    role_key: str,
-    registry: Registry,
-    day: date,
-    earlier: Sequence[Found],
-) -> Found | None:
+def _role_mention(scan: _Scan, i: int, j: int, role_key: str) -> Found | None:
     """A role phrase names its holder unless a name follows it or it is not definite."""
+    tokens, registry, day = scan.tokens, scan.registry, scan.day
     if i and tokens[i - 1].fold in _NOT_DEFINITE:
         return None
     if j < len(tokens):
@@ -272,30 +272,9 @@ def _role_mention(
     return Found(holders[0].id, i, j, tokens[i].start, end, "role", tokens[j - 1].poss)
 
 
-def _role(
-    tokens: Sequence[Token],
-    folds: Sequence[str],
-    i: int,
-    j: int,
-    role_key: str,
-    registry: Registry,
-    day: date,
-    earlier: Sequence[Found],
-) -> Found | None:
-    return _role_mention(tokens, i, j, role_key, registry, day, earlier)
-
-
-def _country_role(
-    tokens: Sequence[Token],
-    folds: Sequence[str],
-    i: int,
-    size: int,
-    code: str,
-    registry: Registry,
-    day: date,
-    earlier: Sequence[Found],
-) -> tuple[Found | None, int]:
+def _country_role(scan: _Scan, i: int, size: int, code: str) -> tuple[Found | None, int]:
     """A country word and the title after it ("Russia's top diplomat")."""
+    folds, registry = scan.folds, scan.registry
     titles = registry.index.country_titles(code)
     k = i + size
     if k < len(folds) and folds[k] == "s":
@@ -303,17 +282,14 @@ def _country_role(
     for tsize in range(min(7, len(folds) - k), 0, -1):
         role = titles.get(tuple(folds[k : k + tsize]))
         if role is not None:
-            found = _role_mention(
-                tokens, i, k + tsize, f"{code.lower()}.{role}", registry, day, earlier
-            )
+            found = _role_mention(scan, i, k + tsize, f"{code.lower()}.{role}")
             return found, (k + tsize - i) if found is None else 0
     return None, 0
 
 
-def _titles_of(
-    tokens: Sequence[Token], folds: Sequence[str], i: int, registry: Registry, day: date
-) -> tuple[list[Found], int]:
+def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
     """'the defence ministers of Britain, France and Turkey': each country's holder."""
+    tokens, folds, registry, day = scan.tokens, scan.folds, scan.registry, scan.day
     index = registry.index
     n = len(folds)
     if i and folds[i - 1] in _NOT_DEFINITE:
@@ -355,10 +331,9 @@ def _titles_of(
     return [], 0
 
 
-def _counterpart(
-    tokens: Sequence[Token], folds: Sequence[str], i: int, registry: Registry
-) -> tuple[Found | None, int]:
+def _counterpart(scan: _Scan, i: int) -> tuple[Found | None, int]:
     """'his Russian counterpart' (no name after it): the same role in another government."""
+    tokens, folds, registry = scan.tokens, scan.folds, scan.registry
     n = len(folds)
     k = i + 1
     country: str | None = None
@@ -377,13 +352,14 @@ def _counterpart(
     return None, 0
 
 
-def _pair(tokens: Sequence[Token], folds: Sequence[str], i: int) -> tuple[Found | None, int]:
+def _pair(scan: _Scan, i: int) -> tuple[Found | None, int]:
     """'the two', 'the pair', 'both leaders', 'the two ministers'' ..."""
+    tokens, folds = scan.tokens, scan.folds
     n = len(folds)
     k = i + 1
-    if folds[i] == "the" and folds[k] in ("two", "pair"):
-        k += 1
-    elif folds[i] == "both" and k < n and folds[k] in _PAIR_HEADS:
+    if (folds[i] == "the" and folds[k] in ("two", "pair")) or (
+        folds[i] == "both" and k < n and folds[k] in _PAIR_HEADS
+    ):
         k += 1
     else:
         return None, 0

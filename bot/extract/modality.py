@@ -56,11 +56,11 @@ _REJECT = re.compile(
 )
 _LOWER_ONLY = frozenset({"may", "can", "will", "no"})
 _TAIL = re.compile(
-    rf"^[^,;:.]*?\b(?:is|was|are|were|has|have|had|will|would|could|may|might|can|been|being)\b"
-    rf"[^,;:.]*?\b(?:not|never|scheduled|planned|expected|possible|likely|due|set|arranged|"
-    rf"prepared|considered|cancel+ed|postponed|confirmed|agreed|discussed|envisaged|happen)\b"
-    rf"|^[^,;:.]*?\b(?:never|not)\s+(?:took|take|happened|materiali[sz]ed)\b"
-    rf"|^[^,;:.]*?\b(?:if|unless)\b",
+    r"^[^,;:.]*?\b(?:is|was|are|were|has|have|had|will|would|could|may|might|can|been|being)\b"
+    r"[^,;:.]*?\b(?:not|never|scheduled|planned|expected|possible|likely|due|set|arranged|"
+    r"prepared|considered|cancel+ed|postponed|confirmed|agreed|discussed|envisaged|happen)\b"
+    r"|^[^,;:.]*?\b(?:never|not)\s+(?:took|take|happened|materiali[sz]ed)\b"
+    r"|^[^,;:.]*?\b(?:if|unless)\b",
     re.I,
 )
 _INFINITIVE = re.compile(
@@ -83,9 +83,7 @@ BOUNDARY = re.compile(
 )
 """Where one clause ends and the next begins, inside a sentence."""
 
-NEGATED = re.compile(
-    r"\b(?:not|n't|never|no)\b|n't\b|\bне\b|\bnicht\b|\bkein\w*", re.I
-)
+NEGATED = re.compile(r"\b(?:not|n't|never|no)\b|n't\b|\bне\b|\bnicht\b|\bkein\w*", re.I)
 """A negation, which turns a contact with "since" into a silence claim."""
 
 LAST_CONTACT = re.compile(
@@ -95,7 +93,10 @@ LAST_CONTACT = re.compile(
 )
 """'The two last spoke in July': the date of the latest contact, not a new one."""
 
-REPEATED = re.compile(r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b|\bregular(?:ly)?\b", re.I)
+REPEATED = re.compile(
+    r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b|\bregular(?:ly)?\b",
+    re.I,
+)
 """Counts and habits without a date: not one contact."""
 
 

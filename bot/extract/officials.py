@@ -15,7 +15,9 @@ President of the European Commission hold ``nato.head_of_government``,
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,11 +51,53 @@ _CYRILLIC_ENDINGS = ("ами", "ями", "ого", "ему", "ому", "ом", "
 _CYRILLIC_ENDINGS_1 = ("а", "я", "у", "ю", "е", "ы", "и")
 _COMMON_SHORT = frozenset(
     fold(w)[0]
-    for w in (
-        "Lee Kim Park Cho Chung Kang Han Shin Moon Li Wang Chen Liu Yang Dong Wei Qin Chang "
-        "Brown Miller Moore Hunt Powell Cohen Singh Austin Kerry Caine Gabriel Philippe Conte "
-        "Duda Han Rau Park Jin Choe Katz Gallant"
-    ).split()
+    for w in [
+        "Lee",
+        "Kim",
+        "Park",
+        "Cho",
+        "Chung",
+        "Kang",
+        "Han",
+        "Shin",
+        "Moon",
+        "Li",
+        "Wang",
+        "Chen",
+        "Liu",
+        "Yang",
+        "Dong",
+        "Wei",
+        "Qin",
+        "Chang",
+        "Brown",
+        "Miller",
+        "Moore",
+        "Hunt",
+        "Powell",
+        "Cohen",
+        "Singh",
+        "Austin",
+        "Kerry",
+        "Caine",
+        "Gabriel",
+        "Philippe",
+        "Conte",
+        "Duda",
+        "Han",
+        "Rau",
+        "Park",
+        "Jin",
+        "Choe",
+        "Katz",
+        "Gallant",
+    ]
+)
+
+
+_PARTICLES = frozenset(fold("bin al el von der de da le sir crown prince king queen emperor"))
+_STOP = frozenset(
+    fold("the of and for in on to a an s by at people's republic democratic islamic kingdom us un")
 )
 
 
@@ -91,6 +135,9 @@ class NameIndex:
     name_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     title_ends: dict[str, tuple[int, ...]] = field(default_factory=dict)
     title_starts: frozenset[str] = frozenset()
+    name_words: frozenset[str] = frozenset()
+    country_words: frozenset[str] = frozenset()
+    title_heads: frozenset[str] = frozenset()
     title_words: frozenset[str] = frozenset()
     common_shorts: frozenset[str] = frozenset()
     cjk: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -145,8 +192,10 @@ class Registry:
         officials: Mapping[str, Official],
         countries: Mapping[str, Country],
         index: NameIndex,
+        shorts: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.officials: Mapping[str, Official] = officials
+        self._shorts = shorts or {}
         self.countries: Mapping[str, Country] = countries
         self.index = index
         holders: dict[str, list[tuple[Tenure, Official]]] = {}
@@ -261,11 +310,23 @@ class Registry:
         return None
 
     def names(self) -> Iterable[tuple[str, str]]:
-        """``(folded name, official id)`` for every full name, alias and short form."""
-        for table in (self.index.names, self.index.shorts):
-            for key, ids in table.items():
-                for official_id in sorted(ids):
-                    yield " ".join(key), official_id
+        """``(normalised name, official id)`` for every full name, alias and short form.
+
+        Normalised: lower case, accents removed, hyphens and dots as spaces (``kim jong un``).
+        """
+        for official in self.officials.values():
+            seen: set[str] = set()
+            for text in (official.name, *official.aliases, *self._shorts.get(official.id, ())):
+                plain = _plain(text)
+                if plain and plain not in seen:
+                    seen.add(plain)
+                    yield plain, official.id
+
+
+def _plain(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[-.’'·]", " ", folded).split())
 
 
 def _add_size(sizes: tuple[int, ...], size: int) -> tuple[int, ...]:
@@ -430,7 +491,8 @@ class _Builder:
         tenures = self._tenures(place, entry.get("tenures"))
         if len(self.problems) > before or oid is None:
             return
-        assert isinstance(name, str) and isinstance(country, str)
+        assert isinstance(name, str)
+        assert isinstance(country, str)
         official = Official(
             id=oid,
             name=name.strip(),
@@ -480,7 +542,7 @@ class _Builder:
                     spells.setdefault(_key(official, tenure), []).append((tenure, official, j))
         for key, items in sorted(spells.items()):
             items.sort(key=lambda s: s[0].start)
-            for (t1, o1, j1), (t2, o2, j2) in zip(items, items[1:], strict=False):
+            for (t1, o1, j1), (t2, o2, j2) in itertools.pairwise(items):
                 if t1.end is None or t2.start <= t1.end:
                     until = t1.end.isoformat() if t1.end else "today"
                     self.problems.append(
@@ -523,7 +585,7 @@ class _Builder:
         index.common_shorts = frozenset(common | _COMMON_SHORT)
         title_words: set[str] = set()
         for country in self.countries.values():
-            for alias in (*country.aliases, country.code.lower()):
+            for alias in country.aliases:
                 index.countries[fold(alias)] = country.code
             table: dict[tuple[str, ...], str] = {}
             own = self.country_titles.get(country.code, {})
@@ -548,6 +610,14 @@ class _Builder:
                 index.note(key)
                 index.title_ends[key[-1]] = _add_size(index.title_ends.get(key[-1], ()), len(key))
         index.title_starts = frozenset(key[0] for key in index.generic_titles)
+        skip = _STOP | index.title_words | _PARTICLES
+        index.name_words = frozenset(
+            next((w for w in k if w not in skip), k[-1])
+            for table in (index.names, index.shorts, index.phrases)
+            for k in table
+        )
+        index.country_words = frozenset(w for k in index.countries for w in k) - _STOP
+        index.title_heads = frozenset(index.title_words - _STOP)
         for key in index.names:
             index.name_sizes[key[0]] = _add_size(index.name_sizes.get(key[0], ()), len(key))
         return index
@@ -604,4 +674,4 @@ def _load(paths: Sequence[Path]) -> Registry:
     index = builder.index()
     if builder.problems:
         raise ConfigError(builder.problems, source="officials registry")
-    return Registry(builder.officials, builder.countries, index)
+    return Registry(builder.officials, builder.countries, index, builder.shorts)

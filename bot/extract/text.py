@@ -12,9 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Token", "fold", "fold_word", "folded", "has_cjk", "tokenize"]
+__all__ = ["WORD", "Token", "fold", "fold_word", "folded", "has_cjk", "tokenize"]
 
-_WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
+WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 """A word: letters and digits, with inner dots (U.S) and apostrophes (O'Brien, Sa'ar)."""
 _SPECIAL = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "’": "'"})
 _POSSESSIVE = frozenset({"'s", "’s", "'S", "’S"})
@@ -76,7 +76,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     out: list[Token] = []
     append = out.append
     cache = _CACHE
-    for m in _WORD.finditer(text, start, len(text) if end is None else end):
+    for m in WORD.finditer(text, start, len(text) if end is None else end):
         word = m.group()
         begin, stop = m.span()
         poss = word[-2:] in _POSSESSIVE and len(word) > 2
