@@ -189,6 +189,14 @@ _TRIGGERS = frozenset(
 )
 
 
+_PREFIXES = frozenset(
+    fold_word(w)
+    for w in """phone telephone video virtual face to in person bilateral one on private closed
+    door hour long lengthy brief rare exchanged a shook shake shaking hands sat down телефонный
+    по discussed discuss discusses""".split()
+)
+
+
 def find_cues(sentence: str, tokens: Sequence[Token]) -> list[Cue]:
     """Every cue among ``tokens`` (the words of one sentence of ``sentence``), in order."""
     out: list[Cue] = []
@@ -215,7 +223,10 @@ def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
     for i, token in enumerate(tokens):
         if token.end <= covered or token.fold not in _TRIGGERS:
             continue
-        for back in range(min(i, 3), -1, -1):
+        reach = 0
+        while reach < min(i, 3) and tokens[i - reach - 1].fold in _PREFIXES:
+            reach += 1
+        for back in range(reach, -1, -1):
             start = tokens[i - back].start
             if start < covered:
                 continue

@@ -85,13 +85,13 @@ _PRONOUN_OBJECT = folded("him her его ihn")
 _REPORTING = re.compile(
     r"\b(?:that|said|says|told|tells|announced|reported|added|confirmed|noted)\b", re.I
 )
-_NOT_PARTICIPANT_BEFORE = re.compile(
-    r"\b(?:aides?|ambassadors?|envoys?|spokes(?:man|woman|person)|advisers?|advisors?|officials?"
-    r"|delegations?|representatives?|behalf|message|letter|administration|government"
-    r"|team|staff|office|allies|critics?|supporters?|son|wife|daughter|brother)\s+"
-    r"(?:to|for|of|from)\s+(?:the\s+)?$",
-    re.I,
+_NOT_PARTICIPANT_HEADS = folded(
+    """aide aides ambassador ambassadors envoy envoys spokesman spokeswoman spokesperson adviser
+    advisers advisor advisors official officials delegation delegations representative
+    representatives behalf message letter administration government team staff office allies
+    critic critics supporter supporters son wife daughter brother"""
 )
+_NOT_PARTICIPANT_LINKS = folded("to for of from")
 _NEAR_OK = folded(
     """the a an his her their its by phone telephone video link videolink on in at via over with
     to visiting counterpart counterparts also again briefly separately later earlier morning
@@ -142,9 +142,10 @@ class _State:
     contacts: list[Contact] = field(default_factory=list)
     silences: list[SilenceClaim] = field(default_factory=list)
     refused: set[tuple[str, str]] = field(default_factory=set)
+    pending: list[Sequence[Token]] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Sentence:
     """One sentence (``text[lo:hi]``) and what was found in it."""
 
@@ -155,6 +156,12 @@ class _Sentence:
     mentions: Sequence[Found]
     dates: Sequence[DateMention]
     title: bool
+    starts: list[int] = field(default_factory=list)
+    cuts: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.starts.extend(t.start for t in self.tokens)
+        self.cuts.extend(m.span() for m in BOUNDARY.finditer(self.text, self.lo, self.hi))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -267,24 +274,42 @@ def _sentence(
         # no contact here: only who is named (for "the two" later) and the dates matter
         mentions = []
         officials = {o for o in full_names_in(tokens, registry) if registry.serves(o, state.day)}
-    dates: list[DateMention] = []
-    if state.ref is not None:
-        dates = find_dates(text, state.ref, state.lead or state.anchor, tokens)
     found_pair: tuple[str, str] | None = None
     if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
+        dates = _dates(text, tokens, state)
+        sent = _Sentence(text, lo, hi, tokens, mentions, dates, title)
         for cue in cues:
-            got = _cue(_Sentence(text, lo, hi, tokens, mentions, dates, title), cue, state)
+            got = _cue(sent, cue, state)
             if got is not None:
                 found_pair = got
-    for d in dates:
-        if d.day is not None and not d.since:
-            state.anchor = d.day
+        _anchor(dates, state)
+    elif state.ref is not None:
+        state.pending.append(tokens)  # its dates matter only as anchors of later sentences
     if found_pair is not None:
         state.last_pair = found_pair
     elif len(officials) == 2:
         a, b = sorted(officials)
         if registry.country_of(a, state.ref) != registry.country_of(b, state.ref):
             state.last_pair = (a, b)
+
+
+def _dates(text: str, tokens: Sequence[Token], state: _State) -> list[DateMention]:
+    """The dates of one sentence, after those of earlier ones (they set the anchor).
+
+    Sentences that report no contact are read for dates only when a later one needs them.
+    """
+    if state.ref is None:
+        return []
+    for earlier in state.pending:
+        _anchor(find_dates(text, state.ref, state.lead or state.anchor, earlier), state)
+    state.pending.clear()
+    return find_dates(text, state.ref, state.lead or state.anchor, tokens)
+
+
+def _anchor(dates: Sequence[DateMention], state: _State) -> None:
+    for d in dates:
+        if d.day is not None and not d.since:
+            state.anchor = d.day
 
 
 def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
@@ -294,29 +319,37 @@ def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
     return any(t.fold in _PRONOUN_OBJECT or t.fold in _PRONOUN_PAIR for t in tokens)
 
 
-def _token_at(tokens: Sequence[Token], offset: int) -> int:
-    for k, t in enumerate(tokens):
-        if t.start >= offset:
-            return k
-    return len(tokens)
+def _token_at(sent: _Sentence, offset: int) -> int:
+    """The position of the first word that starts at or after ``offset``."""
+    return bisect_left(sent.starts, offset)
 
 
-def _clause_start(text: str, lo: int, offset: int) -> int:
-    start = lo
-    for m in BOUNDARY.finditer(text, lo, offset):
-        start = m.end()
-    return start
+def _clause_start(sent: _Sentence, offset: int) -> int:
+    """Where the clause holding ``offset`` begins (the end of the boundary before it)."""
+    k = bisect_left(sent.cuts, (offset, offset)) - 1
+    while k >= 0 and sent.cuts[k][1] > offset:
+        k -= 1
+    return sent.cuts[k][1] if k >= 0 else sent.lo
 
 
-def _clause_end(text: str, offset: int, hi: int) -> int:
-    m = BOUNDARY.search(text, offset, hi)
-    return m.start() if m else hi
+def _clause_end(sent: _Sentence, offset: int) -> int:
+    """Where the clause holding ``offset`` ends (the start of the boundary after it)."""
+    k = bisect_left(sent.cuts, (offset, offset))
+    return sent.cuts[k][0] if k < len(sent.cuts) else sent.hi
 
 
 def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
     if m.via in {"pair", "counterpart"}:
         return True
-    if _NOT_PARTICIPANT_BEFORE.search(text[max(0, m.start - 40) : m.start]):
+    # "aides to Biden", "a letter from the Kremlin's Putin": someone else's people or things
+    k = m.i - 1
+    if k >= 1 and tokens[k].fold == "the":
+        k -= 1
+    if (
+        k >= 1
+        and tokens[k].fold in _NOT_PARTICIPANT_LINKS
+        and tokens[k - 1].fold in _NOT_PARTICIPANT_HEADS
+    ):
         return False
     if m.poss:
         # "Trump's envoy Witkoff": Trump is not the one talking; "Austin's call with" is.
@@ -335,7 +368,7 @@ def _group(
         lo, hi = group[-1].end, mentions[k].start
         if group[-1].poss or not _GROUP_SEP.match(text, lo, hi):
             break
-        words = [t for t in tokens if lo <= t.start and t.end <= hi]
+        words = tokens[group[-1].j : mentions[k].i]
         if any(not (t.fold in _GROUP_WORDS or t.cap or t.fold in _TITLE_CACHE) for t in words):
             break
         group.append(mentions[k])
@@ -373,10 +406,10 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             _TITLE_CACHE.update(key)
     lo, hi = sent.lo, sent.hi
     sentence = text[lo:hi].strip()
-    clause_start = _clause_start(text, lo, cue.start)
-    clause_end = _clause_end(text, cue.end, hi)
-    cue_ti = _token_at(tokens, cue.start)
-    cue_tj = _token_at(tokens, cue.end)
+    clause_start = _clause_start(sent, cue.start)
+    clause_end = _clause_end(sent, cue.end)
+    cue_ti = _token_at(sent, cue.start)
+    cue_tj = _token_at(sent, cue.end)
     before_words = [t.fold for t in tokens[max(0, cue_ti - 3) : cue_ti]]
 
     left: list[Found] = []
@@ -392,7 +425,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     if after and after[0].start < cue.end:
         gap_words = ["with"]
     elif after:
-        gap_words = [t.fold for t in tokens if cue.end <= t.start and t.end <= after[0].start]
+        gap_words = [t.fold for t in tokens[cue_tj : after[0].i]]
 
     # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
     hyphen = [
@@ -469,7 +502,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
 
     # modality
     first_start = min([m.start for m in (*left, *symmetric)] + [cue.start])
-    scope_start = _clause_start(text, lo, first_start)
+    scope_start = _clause_start(sent, first_start)
     scope = _outside_mentions(text, scope_start, cue.end, mentions)
     last_end = max([m.end for m in (*right, *symmetric)] + [cue.end])
     reason = rejected(scope) or (

@@ -100,8 +100,33 @@ REPEATED = re.compile(
 """Counts and habits without a date: not one contact."""
 
 
+_HINTS = frozenset(
+    """will won't ll shall would could might can should going due set slated poised plan plans
+    planned planning intend intends intended intention expect expects expected expecting hope
+    hopes hoping want wants wanted wish wishes like ready prepared willing open offer offered
+    offers proposal propose proposed proposes invite invited invites invitation request
+    requested requests asked seek seeks sought seeking trying tries try arrange arranged
+    arranges arranging preparation preparations consideration consider considering considered
+    weighing upcoming next tomorrow later coming future agreed agree agenda cards scheduled
+    schedule announced pending awaited call calls called urge urged urges urging demand
+    demanded demands push pushed pushes pushing appeal appealed appeals rumour rumours rumor
+    rumors rumoured rumored speculation may likely unlikely soon eager keen count counts
+    counting looking looks aim aims aiming head heads heading depart departs leaves not never
+    no nor refuse refused refuses refusing decline declined declines declining rule ruled rules
+    cancel cancelled canceled cancels cancelling scrap scrapped scraps shelved postponed hold
+    deny denied denies denying denial denials reject rejected rejects rejecting dismiss
+    dismissed dismisses fiction turned snub snubbed instead failed collapsed claim claimed
+    claims unconfirmed without fake false last stalled frozen halted if unless whether case
+    hypothetical""".split()
+)
+_HINT_WORDS = re.compile(r"[a-z']+")
+
+
 def rejected(scope: str) -> str | None:
     """The word that makes the contact in ``scope`` not (or not yet) real, if any."""
+    if scope.isascii() and "n't" not in scope:
+        if _HINTS.isdisjoint(_HINT_WORDS.findall(scope.lower())):
+            return None
     for m in _REJECT.finditer(scope):
         word = m.group()
         if word.lower() in _LOWER_ONLY and not word.islower():
@@ -120,6 +145,6 @@ def tail_rejected(tail: str) -> bool:
 def is_infinitive(before: str) -> bool:
     """'to meet', 'to call': a plan, unless a past motion verb leads to it ("crossed ... to
     shake hands")."""
-    if not _INFINITIVE.search(before):
+    if not _INFINITIVE.search(before[-60:]):
         return False
     return _PAST_BEFORE_TO.search(before) is None

@@ -208,6 +208,9 @@ class Registry:
             spells.sort(key=lambda s: s[0].start)
         self._holders = holders
         self._serves: dict[tuple[str, date], bool] = {}
+        self._abroad = frozenset(
+            o.id for o in officials.values() if any(t.country for t in o.tenures)
+        )
 
     def get(self, official_id: str) -> Official | None:
         """The official with this id, if any."""
@@ -245,7 +248,7 @@ class Registry:
     def country_of(self, official_id: str, day: date | None) -> str:
         """The government the official served on ``day`` (their own country otherwise)."""
         official = self.officials[official_id]
-        if day is not None:
+        if day is not None and official.id in self._abroad:
             for tenure in official.tenures:
                 if tenure.covers(day) and tenure.country:
                     return tenure.country
