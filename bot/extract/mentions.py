@@ -57,6 +57,7 @@ _PAIR_HEADS = folded(
     envoys counterparts top"""
 )
 _PRONOUN_POSS = frozenset({"his", "her", "their"})
+
 _PAIR_TAIL = _PAIR_HEADS | folded("of state government foreign defence defense")
 _NOT_DEFINITE = folded("a an former ex then deputy vice late")
 
@@ -166,13 +167,15 @@ def find_mentions(
     scan = _Scan(tokens, folds, registry, day, named)
     n = len(folds)
     out: list[Found] = []
-    i = 0
-    while i < n:
+    interesting = index.scan_words
+    free = 0
+    for i in [k for k, w in enumerate(folds) if w in interesting]:
+        if i < free:
+            continue
         word = folds[i]
-        sizes = index.sizes.get(word, ())
         hit: Found | None = None
         size = 0
-        for width in sizes:
+        for width in index.sizes.get(word, ()):
             if width > n - i:
                 continue
             size = width
@@ -200,19 +203,19 @@ def find_mentions(
                 break
         if hit is None and word in _PRONOUN_POSS:
             hit, size = _counterpart(scan, i)
-        if hit is None and word in ("the", "both") and i + 1 < n:
+        if hit is None and word == "both" and i + 1 < n:
             hit, size = _pair(scan, i)
+        elif hit is None and word in ("two", "pair") and i > free and folds[i - 1] == "the":
+            hit, size = _pair(scan, i - 1)
         if hit is None and word in index.title_starts:
             listed, used = _titles_of(scan, i)
             if listed:
                 out.extend(listed)
-                i += used
+                free = i + used
                 continue
         if hit is not None:
             out.append(hit)
-            i = hit.j
-        else:
-            i += 1
+            free = hit.j
     return out
 
 
@@ -279,7 +282,9 @@ def _country_role(scan: _Scan, i: int, size: int, code: str) -> tuple[Found | No
     k = i + size
     if k < len(folds) and folds[k] == "s":
         k += 1
-    for tsize in range(min(7, len(folds) - k), 0, -1):
+    for tsize in registry.index.title_first.get(folds[k], ()) if k < len(folds) else ():
+        if tsize > len(folds) - k:
+            continue
         role = titles.get(tuple(folds[k : k + tsize]))
         if role is not None:
             found = _role_mention(scan, i, k + tsize, f"{code.lower()}.{role}")
@@ -294,7 +299,9 @@ def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
     n = len(folds)
     if i and folds[i - 1] in _NOT_DEFINITE:
         return [], 0
-    for tsize in range(min(6, n - i - 2), 0, -1):
+    for tsize in index.title_first.get(folds[i], ()):
+        if tsize > n - i - 2:
+            continue
         key = tuple(folds[i : i + tsize])
         role = index.generic_titles.get(key)
         if role is None or folds[i + tsize] != "of":

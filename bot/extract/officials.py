@@ -135,9 +135,11 @@ class NameIndex:
     name_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     title_ends: dict[str, tuple[int, ...]] = field(default_factory=dict)
     title_starts: frozenset[str] = frozenset()
+    title_first: dict[str, tuple[int, ...]] = field(default_factory=dict)
     name_words: frozenset[str] = frozenset()
     country_words: frozenset[str] = frozenset()
     title_heads: frozenset[str] = frozenset()
+    scan_words: frozenset[str] = frozenset()
     title_words: frozenset[str] = frozenset()
     common_shorts: frozenset[str] = frozenset()
     cjk: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -330,6 +332,12 @@ def _plain(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     return " ".join(re.sub(r"[-.’'·]", " ", folded).split())
+
+
+def _no_the(key: tuple[str, ...]) -> tuple[str, ...]:
+    """A phrase without its leading "the" (the scanner reads "the Kremlin leader" from
+    "Kremlin")."""
+    return key[1:] if len(key) > 1 and key[0] == "the" else key
 
 
 def _add_size(sizes: tuple[int, ...], size: int) -> tuple[int, ...]:
@@ -589,7 +597,7 @@ class _Builder:
         title_words: set[str] = set()
         for country in self.countries.values():
             for alias in country.aliases:
-                index.countries[fold(alias)] = country.code
+                index.countries[_no_the(fold(alias))] = country.code
             table: dict[tuple[str, ...], str] = {}
             own = self.country_titles.get(country.code, {})
             for role in ROLES:
@@ -603,7 +611,7 @@ class _Builder:
                 index.generic_titles.setdefault(key, role)
             for role, phrases in self.country_phrases.get(country.code, {}).items():
                 for words in phrases:
-                    index.phrases[fold(words)] = f"{country.code.lower()}.{role}"
+                    index.phrases[_no_the(fold(words))] = f"{country.code.lower()}.{role}"
         index.title_words = frozenset(title_words)
         for table_keys in (index.names, index.shorts, index.countries, index.phrases):
             for key in table_keys:
@@ -612,6 +620,7 @@ class _Builder:
             for key in titles:
                 index.note(key)
                 index.title_ends[key[-1]] = _add_size(index.title_ends.get(key[-1], ()), len(key))
+                index.title_first[key[0]] = _add_size(index.title_first.get(key[0], ()), len(key))
         index.title_starts = frozenset(key[0] for key in index.generic_titles)
         skip = _STOP | index.title_words | _PARTICLES
         index.name_words = frozenset(
@@ -621,6 +630,9 @@ class _Builder:
         )
         index.country_words = frozenset(w for k in index.countries for w in k) - _STOP
         index.title_heads = frozenset(index.title_words - _STOP)
+        index.scan_words = frozenset(
+            {*index.sizes, *index.title_starts, "his", "her", "their", "both", "two", "pair"}
+        )
         for key in index.names:
             index.name_sizes[key[0]] = _add_size(index.name_sizes.get(key[0], ()), len(key))
         return index
