@@ -31,7 +31,7 @@ from bot.extract.modality import (
     tail_rejected,
 )
 from bot.extract.officials import Registry
-from bot.extract.text import WORD, Token, fold_word, folded, has_cjk, tokenize
+from bot.extract.text import Token, folded, has_cjk, tokenize
 from bot.models import Contact, Item, SilenceClaim, pair
 
 __all__ = ["Extraction", "extract", "extract_contacts", "split_sentences"]
@@ -154,14 +154,20 @@ class _Sentence:
     hi: int
     tokens: Sequence[Token]
     mentions: Sequence[Found]
-    dates: Sequence[DateMention]
     title: bool
     starts: list[int] = field(default_factory=list)
     cuts: list[tuple[int, int]] = field(default_factory=list)
+    read: list[DateMention] | None = None
 
     def __post_init__(self) -> None:
         self.starts.extend(t.start for t in self.tokens)
         self.cuts.extend(m.span() for m in BOUNDARY.finditer(self.text, self.lo, self.hi))
+
+    def dates(self, state: _State) -> list[DateMention]:
+        """The sentence's dates, read the first time a cue needs them."""
+        if self.read is None:
+            self.read = _dates(self.text, self.tokens, state)
+        return self.read
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -180,15 +186,15 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _may_name_someone(text: str, registry: Registry) -> bool:
-    """The early exit: does the text hold a name, or a country word and a title?"""
+def _may_name_someone(tokens: Sequence[Token], text: str, registry: Registry) -> bool:
+    """The early exit: do the words hold a name, or a country word and a title?"""
     index = registry.index
-    words = {fold_word(w) for w in WORD.findall(text)}
+    words = {t.fold for t in tokens}
     if not index.name_words.isdisjoint(words):
         return True
     if not index.country_words.isdisjoint(words) and not index.title_heads.isdisjoint(words):
         return True
-    if any(not w.isascii() for w in words):
+    if not text.isascii():
         if any(index.canon(w) in index.name_words for w in words if not w.isascii()):
             return True
         return has_cjk(text) and any(alias in text for alias in index.cjk)
@@ -199,9 +205,9 @@ def extract(item: Item, registry: Registry) -> Extraction:
     """The contacts and silence claims one item reports."""
     title, summary = item.title or "", item.summary or ""
     text = f"{title}\n{summary}"
-    if not _may_name_someone(text, registry):
-        return _EMPTY
     tokens = tokenize(text)
+    if not _may_name_someone(tokens, text, registry):
+        return _EMPTY
     for t in tokens:
         if not t.fold.isascii():
             t.fold = registry.index.canon(t.fold)  # Russian case endings
@@ -275,14 +281,15 @@ def _sentence(
         mentions = []
         officials = {o for o in full_names_in(tokens, registry) if registry.serves(o, state.day)}
     found_pair: tuple[str, str] | None = None
+    sent: _Sentence | None = None
     if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
-        dates = _dates(text, tokens, state)
-        sent = _Sentence(text, lo, hi, tokens, mentions, dates, title)
+        sent = _Sentence(text, lo, hi, tokens, mentions, title)
         for cue in cues:
             got = _cue(sent, cue, state)
             if got is not None:
                 found_pair = got
-        _anchor(dates, state)
+    if sent is not None and sent.read is not None:
+        _anchor(sent.read, state)
     elif state.ref is not None:
         state.pending.append(tokens)  # its dates matter only as anchors of later sentences
     if found_pair is not None:
@@ -396,9 +403,7 @@ def _first_mention(
 
 def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     """Work out one cue; records its contact, refusal or silence. Returns its pair."""
-    text, tokens, mentions, dates, title = (
-        sent.text, sent.tokens, sent.mentions, sent.dates, sent.title
-    )  # fmt: skip
+    text, tokens, mentions, title = sent.text, sent.tokens, sent.mentions, sent.title
     registry = state.registry
     if not _TITLE_CACHE:
         _TITLE_CACHE.update(registry.index.title_words)
@@ -490,7 +495,9 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
             k = mentions.index(after[0])
             symmetric = _group(text, mentions, k, clause_end, tokens)
-        elif not right and (cue.form == "noun" or _symmetric(cue.text)):
+        elif not right and (
+            _symmetric(cue.text) if cue.form == "verb" else _held(tokens, cue_ti, left)
+        ):
             symmetric = left
             left = []
         elif not right:
@@ -499,6 +506,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     pairs = _pairs(left, right, symmetric, state)
     if not pairs:
         return None
+    dates = sent.dates(state)
 
     # modality
     first_start = min([m.start for m in (*left, *symmetric)] + [cue.start])
@@ -568,6 +576,23 @@ def _transitive(cue_text: str) -> bool:
         "greets", "joined", "sat", "shook", "shake", "shaking", "встретил", "принял",
         "empfing", "traf", "trafen", "встретился", "встретились",
     }  # fmt: skip
+
+
+_LIGHT_VERBS = folded(
+    """held hold holds holding had have has conducted conduct began begin opened open concluded
+    wrapped started start in for during their провели провел провёл провела führten"""
+)
+
+
+def _held(tokens: Sequence[Token], at: int, left: Sequence[Found]) -> bool:
+    """Whether a noun cue reports the group's own contact ("Modi and Xi held talks", "their
+    call"), not a gathering they were at ("Erdogan and Biden attended the summit")."""
+    if any(m.via == "pair" and m.poss for m in left):
+        return True
+    before = tokens[max(0, at - 4) : at]
+    return any(t.fold in _LIGHT_VERBS for t in before) or (
+        bool(left) and left[-1].poss and left[-1].j >= at - 3
+    )
 
 
 def _symmetric(cue_text: str) -> bool:
