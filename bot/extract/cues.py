@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.extract.text import Token, fold_word
+from bot.extract.text import Token, fold_word, match_at
 from bot.models import Kind
 
 __all__ = ["Cue", "find_cues", "in_person"]
@@ -191,9 +191,40 @@ _TRIGGERS = frozenset(
 
 _PREFIXES = frozenset(
     fold_word(w)
-    for w in """phone telephone video virtual face to in person bilateral one on private closed
-    door hour long lengthy brief rare exchanged a shook shake shaking hands sat down телефонный
-    по discussed discuss discusses""".split()
+    for w in [
+        "phone",
+        "telephone",
+        "video",
+        "virtual",
+        "face",
+        "to",
+        "in",
+        "person",
+        "bilateral",
+        "one",
+        "on",
+        "private",
+        "closed",
+        "door",
+        "hour",
+        "long",
+        "lengthy",
+        "brief",
+        "rare",
+        "exchanged",
+        "a",
+        "shook",
+        "shake",
+        "shaking",
+        "hands",
+        "sat",
+        "down",
+        "телефонный",
+        "по",
+        "discussed",
+        "discuss",
+        "discusses",
+    ]
 )
 
 
@@ -216,23 +247,4 @@ def find_cues(sentence: str, tokens: Sequence[Token]) -> list[Cue]:
 
 
 def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
-    """Cues, tried only where a cue word is (and up to three words before it)."""
-    out: list[re.Match[str]] = []
-    covered = -1
-    end = tokens[-1].end if tokens else 0
-    for i, token in enumerate(tokens):
-        if token.end <= covered or token.fold not in _TRIGGERS:
-            continue
-        reach = 0
-        while reach < min(i, 3) and tokens[i - reach - 1].fold in _PREFIXES:
-            reach += 1
-        for back in range(reach, -1, -1):
-            start = tokens[i - back].start
-            if start < covered:
-                continue
-            m = _CUES.match(text, start, end)
-            if m is not None and m.end() >= token.end:
-                out.append(m)
-                covered = m.end()
-                break
-    return out
+    return match_at(_CUES, text, tokens, _TRIGGERS, _PREFIXES)

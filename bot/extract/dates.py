@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.extract.text import Token, fold_word, tokenize
+from bot.extract.text import Token, fold_word, match_at, tokenize
 
 __all__ = ["DATE_WORDS", "DateMention", "find_dates"]
 
@@ -268,26 +268,7 @@ def _weekday(ref: date, weekday: int, qualifier: str) -> date:
 
 
 def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
-    """The date expressions, tried only where a date word is (a few words before it too)."""
-    out: list[re.Match[str]] = []
-    covered = -1
-    for i, token in enumerate(tokens):
-        word = token.fold
-        if token.end <= covered or not (word in _TRIGGERS or word[:1].isdigit()):
-            continue
-        reach = 0
-        while reach < min(i, 3) and tokens[i - reach - 1].fold in _PREFIXES:
-            reach += 1
-        for back in range(reach, -1, -1):
-            start = tokens[i - back].start
-            if start < covered:
-                continue
-            m = _ANY.match(text, start, tokens[-1].end)
-            if m is not None and m.end() >= token.end:
-                out.append(m)
-                covered = m.end()
-                break
-    return out
+    return match_at(_ANY, text, tokens, _TRIGGERS, _PREFIXES, digits=True)
 
 
 def find_dates(

@@ -82,6 +82,7 @@ _SPLIT = re.compile(r"[.!?…][\"'”’»)]*\s+(?=[\"'“‘«(]*[A-ZА-ЯЁІ�
 _PRONOUN_SUBJECT = folded("he she his her он она er sie")
 _PRONOUN_PAIR = folded("they their them они их")
 _PRONOUN_OBJECT = folded("him her его ihn")
+_REFERRING = _PRONOUN_OBJECT | _PRONOUN_PAIR
 _REPORTING = re.compile(
     r"\b(?:that|said|says|told|tells|announced|reported|added|confirmed|noted)\b", re.I
 )
@@ -323,7 +324,7 @@ def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
     """Whether a sentence names someone through a reference ("his counterpart", "him")."""
     if any(m.via in ("pair", "counterpart") for m in mentions):
         return True
-    return any(t.fold in _PRONOUN_OBJECT or t.fold in _PRONOUN_PAIR for t in tokens)
+    return not _REFERRING.isdisjoint([t.fold for t in tokens])
 
 
 def _token_at(sent: _Sentence, offset: int) -> int:
