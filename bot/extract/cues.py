@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.extract.text import Token, fold_word, match_at
+from bot.extract.text import Token, folded, match_at
 from bot.models import Kind
 
 __all__ = ["Cue", "find_cues", "in_person"]
@@ -85,146 +85,24 @@ def in_person(sentence: str) -> bool:
     return _IN_PERSON.search(sentence) is not None
 
 
-_TRIGGERS = frozenset(
-    fold_word(w)
-    for w in [
-        "meet",
-        "speak",
-        "talk",
-        "spoke",
-        "speaks",
-        "spoken",
-        "speaking",
-        "talked",
-        "talking",
-        "conversed",
-        "chatted",
-        "rang",
-        "discuss",
-        "discussed",
-        "discusses",
-        "phoned",
-        "phones",
-        "telephoned",
-        "telephones",
-        "called",
-        "met",
-        "meets",
-        "meeting",
-        "hosted",
-        "hosts",
-        "received",
-        "receives",
-        "welcomed",
-        "welcomes",
-        "greeted",
-        "greets",
-        "sat",
-        "shook",
-        "shake",
-        "shaking",
-        "fist",
-        "exchanged",
-        "spent",
-        "joined",
-        "call",
-        "calls",
-        "conversation",
-        "conversations",
-        "talks",
-        "meetings",
-        "summit",
-        "summits",
-        "videoconference",
-        "video",
-        "link",
-        "handshake",
-        "tête",
-        "tete",
-        "sit",
-        "bilateral",
-        "встретил",
-        "встретился",
-        "встретились",
-        "встретилась",
-        "встретиться",
-        "поговорил",
-        "поговорила",
-        "поговорили",
-        "говорили",
-        "созвонились",
-        "общались",
-        "принял",
-        "обсудил",
-        "обсудила",
-        "обсудили",
-        "по",
-        "разговор",
-        "разговора",
-        "разговоре",
-        "разговору",
-        "переговоры",
-        "переговорах",
-        "встреча",
-        "встречи",
-        "встречу",
-        "встрече",
-        "беседу",
-        "telefonierte",
-        "telefonierten",
-        "sprach",
-        "sprachen",
-        "traf",
-        "trafen",
-        "empfing",
-        "kamen",
-        "treffen",
-        "telefonat",
-        "telefongespräch",
-        "gespräch",
-        "gespräche",
-        "gesprächen",
-        "videokonferenz",
-    ]
+_TRIGGERS = folded(
+    """meet speak talk spoke speaks spoken speaking talked talking conversed chatted rang discuss
+    discussed discusses phoned phones telephoned telephones called met meets meeting hosted
+    hosts received receives welcomed welcomes greeted greets sat shook shake shaking fist
+    exchanged spent joined call calls conversation conversations talks meetings summit summits
+    videoconference video link handshake tête tete sit bilateral встретил встретился
+    встретились встретилась встретиться поговорил поговорила поговорили говорили созвонились
+    общались принял обсудил обсудила обсудили по разговор разговора разговоре разговору
+    переговоры переговорах встреча встречи встречу встрече беседу telefonierte telefonierten
+    sprach sprachen traf trafen empfing kamen treffen telefonat telefongespräch gespräch
+    gespräche gesprächen videokonferenz"""
 )
 
 
-_PREFIXES = frozenset(
-    fold_word(w)
-    for w in [
-        "phone",
-        "telephone",
-        "video",
-        "virtual",
-        "face",
-        "to",
-        "in",
-        "person",
-        "bilateral",
-        "one",
-        "on",
-        "private",
-        "closed",
-        "door",
-        "hour",
-        "long",
-        "lengthy",
-        "brief",
-        "rare",
-        "exchanged",
-        "a",
-        "shook",
-        "shake",
-        "shaking",
-        "hands",
-        "sat",
-        "down",
-        "телефонный",
-        "по",
-        "discussed",
-        "discuss",
-        "discusses",
-    ]
+_PREFIXES = folded(
+    """phone telephone video virtual face to in person bilateral one on private closed door hour
+    long lengthy brief rare exchanged a shook shake shaking hands sat down телефонный по
+    discussed discuss discusses"""
 )
 
 
