@@ -224,6 +224,42 @@ POSITIVE = [
         [("donald-trump", "xi-jinping", "call", "2025-01-17")],
     ),
     (
+        "told in a phone call",
+        D,
+        "Vladimir Putin told Tayyip Erdogan in a phone call on Monday that the deal was dead.",
+        [("recep-tayyip-erdogan", "vladimir-putin", "call", "2023-10-23")],
+    ),
+    (
+        "in a call with, subject after",
+        D,
+        "In a call with Crown Prince Mohammed bin Salman on Monday, Joe Biden discussed oil.",
+        [("joe-biden", "mohammed-bin-salman", "call", "2023-10-23")],
+    ),
+    (
+        "countries and plural title",
+        date(2024, 6, 3),
+        "The U.S. and Chinese defence chiefs met in Singapore on Friday.",
+        [("dong-jun", "lloyd-austin", "meeting", "2024-05-31")],
+    ),
+    (
+        "virtual summit is a call",
+        D,
+        "Joe Biden and Xi Jinping held a virtual summit on Monday.",
+        [("joe-biden", "xi-jinping", "call", "2023-10-23")],
+    ),
+    (
+        "during their meeting",
+        D,
+        "Volodymyr Zelensky thanked Joe Biden for the aid during their meeting on Monday.",
+        [("joe-biden", "volodymyr-zelensky", "meeting", "2023-10-23")],
+    ),
+    (
+        "german participle",
+        date(2024, 11, 16),
+        "Bundeskanzler Olaf Scholz hat am Freitag mit Präsident Wladimir Putin telefoniert.",
+        [("olaf-scholz", "vladimir-putin", "call", "2024-11-15")],
+    ),
+    (
         "russian",
         date(2022, 3, 8),
         "Министр обороны России Сергей Шойгу провёл телефонный разговор с турецким коллегой "
@@ -273,6 +309,10 @@ NEGATIVE = [
     ("xinhua is not xi", "Xinhua said Joe Biden met someone on Monday."),
     ("a letter", "Vladimir Putin sent a letter to Kim Jong Un on Monday."),
     ("several times", "Kim Jong Un met Donald Trump several times from 2018."),
+    ("attendance", "Recep Tayyip Erdogan and Joe Biden attended the NATO summit in Washington."),
+    ("ahead of", "Antony Blinken arrived in Beijing ahead of a meeting with Wang Yi."),
+    ("for talks", "Sergei Lavrov arrives in Pyongyang for talks with Kim Jong Un."),
+    ("ready to", "Volodymyr Zelensky is ready to meet Vladimir Putin."),
     (
         "russian modality",
         "Новый разговор Владимира Путина и Джо Байдена может состояться до конца года.",

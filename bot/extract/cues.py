@@ -42,7 +42,8 @@ _VERB = (
     # Russian and German
     r"|встретил(?:ся|ись|ась)?|встретиться|поговорил[аи]?|говорили|созвонились|общались|принял"
     r"|обсудил[аи]?\s+(?:\S+\s+){0,4}?по\s+телефону|по\s+телефону\s+(?:говорили|поговорили|обсудили)"
-    r"|telefonierte[n]?|sprach(?:en)?|traf(?:en)?|empfing|kamen\s+zusammen"
+    r"|telefonierte[n]?|telefoniert|sprach(?:en)?|gesprochen|traf(?:en)?|getroffen|empfing"
+    r"|empfangen|kamen\s+zusammen"
 )
 _NOUN = (
     r"(?:(?:tele)?phone\s+|video\s*|virtual\s+|face-to-face\s+|in-person\s+|bilateral\s+"
@@ -53,8 +54,10 @@ _NOUN = (
     r"|Treffen|Telefonat|Telefongespräch|Gespräch(?:e|en)?|Videokonferenz"
 )
 _CUES = re.compile(rf"\b(?:(?P<verb>{_VERB})|(?P<noun>{_NOUN}))(?!\w)", re.I)
-_CALL = re.compile(r"phone|call|video|rang|телефон|видео|созвон|telefon|video", re.I)
-_SOFT_CALL = re.compile(r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach", re.I)
+_CALL = re.compile(r"phone|call|video|virtual|rang|телефон|видео|созвон|telefon", re.I)
+_SOFT_CALL = re.compile(
+    r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach|gesprochen", re.I
+)
 _IN_PERSON = re.compile(
     r"\b(?:sidelines?|in\s+(?:his|her|their)\s+presence|face-to-face|in\s+person|in-person"
     r"|as\s+they\s+left|on\s+the\s+margins|visit(?:ed|ing)?|met|hosted|summit|встреч|treffen)\b",
@@ -94,7 +97,8 @@ _TRIGGERS = folded(
     встретились встретилась встретиться поговорил поговорила поговорили говорили созвонились
     общались принял обсудил обсудила обсудили по разговор разговора разговоре разговору
     переговоры переговорах встреча встречи встречу встрече беседу telefonierte telefonierten
-    sprach sprachen traf trafen empfing kamen treffen telefonat telefongespräch gespräch
+    sprach sprachen traf trafen empfing kamen telefoniert gesprochen getroffen empfangen
+    treffen telefonat telefongespräch gespräch
     gespräche gesprächen videokonferenz"""
 )
 

@@ -102,7 +102,7 @@ _NEAR_OK = folded(
 )
 _WITH = folded("with to between by с mit и and")
 _GROUP_SEP = re.compile(
-    r"[\s,]*(?:,|\band\b|&|\bas\s+well\s+as\b|\btogether\s+with\b|\balong\s+with\b"
+    r"[\s,.]*(?:,|\band\b|&|\bas\s+well\s+as\b|\btogether\s+with\b|\balong\s+with\b"
     r"|\balongside\b|\bjoined\s+by\b|\baccompanied\s+by\b|\bat\s+the\s+side\s+of\b|\bи\b|\bund\b)",
     re.I,
 )
@@ -492,7 +492,25 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             elif pronoun or (gerund and clause_start > lo):
                 left = _first_mention(text, mentions, cue, tokens, (lo, cue.start))
         left = [m for m in left if m not in right]
-        if not right and not left and after and cue.form == "verb":
+        if right and not left and cue.form == "noun" and clause_start == lo:
+            # "In a call with Mohammed bin Salman, Biden discussed ...": the next subject
+            taken = {m.official for m in right}
+            later = [m for m in mentions if m.start >= right[-1].end and m.official not in taken]
+            if later and _eligible(text, later[0], cue, tokens):
+                left = [later[0]]
+        present = [
+            m
+            for m in mentions
+            if clause_start <= m.start and m.end <= cue.start and _eligible(text, m, cue, tokens)
+        ]
+        if (
+            not right
+            and _in_the_course(tokens, cue_ti, cue)
+            and len({m.official for m in present if m.official}) >= 2
+        ):
+            # "Putin told Erdogan in a phone call", "Scholz hat mit Putin telefoniert"
+            symmetric, left = present, []
+        elif not right and not left and after and cue.form == "verb":
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
             k = mentions.index(after[0])
             symmetric = _group(text, mentions, k, clause_end, tokens)
@@ -583,6 +601,19 @@ _LIGHT_VERBS = folded(
     """held hold holds holding had have has conducted conduct began begin opened open concluded
     wrapped started start in for during their провели провел провёл провела führten"""
 )
+
+
+_COURSE = folded("in during over")
+_FINAL_VERBS = folded("telefoniert gesprochen getroffen")
+
+
+def _in_the_course(tokens: Sequence[Token], at: int, cue: Cue) -> bool:
+    """A noun cue after "in"/"during" ("told Erdogan in a phone call"), or a German verb
+    at the clause's end: everyone named before it in the clause took part."""
+    if cue.form == "verb":
+        return tokens[at].fold in _FINAL_VERBS if at < len(tokens) else False
+    before = [t.fold for t in tokens[max(0, at - 3) : at]]
+    return any(w in _COURSE for w in before)
 
 
 def _held(tokens: Sequence[Token], at: int, left: Sequence[Found]) -> bool:

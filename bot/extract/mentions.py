@@ -15,7 +15,7 @@ Britain, France and Turkey") resolve to the holders on the day; "his Russian cou
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.extract.officials import Registry
@@ -174,7 +174,8 @@ def find_mentions(
             continue
         word = folds[i]
         hit: Found | None = None
-        size = 0
+        many: list[Found] = []
+        used = size = 0
         for width in index.sizes.get(word, ()):
             if width > n - i:
                 continue
@@ -196,11 +197,18 @@ def find_mentions(
                 break
             code = index.countries.get(key)
             if code is not None:
+                many, used = _countries_role(scan, i, size, code)
+                if many:
+                    break
                 hit, size = _country_role(scan, i, size, code)
                 if hit is not None or size:
                     break
             if word in _PRONOUN_POSS:
                 break
+        if many:
+            out.extend(many)
+            free = i + used
+            continue
         if hit is None and word in _PRONOUN_POSS:
             hit, size = _counterpart(scan, i)
         if hit is None and word == "both" and i + 1 < n:
@@ -214,7 +222,18 @@ def find_mentions(
                 free = i + used
                 continue
         if hit is not None:
-            out.append(hit)
+            last = out[-1] if out else None
+            if (
+                last is not None
+                and last.official
+                and last.official == hit.official
+                and (last.j == hit.i)
+            ):
+                # "Crown Prince Mohammed" + "bin Salman": one mention
+                hit = replace(last, j=hit.j, end=hit.end, poss=hit.poss)
+                out[-1] = hit
+            else:
+                out.append(hit)
             free = hit.j
     return out
 
@@ -273,6 +292,41 @@ def _role_mention(scan: _Scan, i: int, j: int, role_key: str) -> Found | None:
         return None
     end = tokens[j - 1].end
     return Found(holders[0].id, i, j, tokens[i].start, end, "role", tokens[j - 1].poss)
+
+
+def _countries_role(scan: _Scan, i: int, size: int, code: str) -> tuple[list[Found], int]:
+    """'the U.S. and Chinese defence chiefs': each country's holder of a plural title."""
+    folds, registry = scan.folds, scan.registry
+    index = registry.index
+    n = len(folds)
+    spans = [(i, i + size, code)]
+    k = i + size
+    while k < n:
+        j = k + 1 if folds[k] == "and" else k
+        for width in index.sizes.get(folds[j], ()) if j < n else ():
+            other = index.countries.get(tuple(folds[j : j + width]))
+            if other is not None:
+                spans.append((j, j + width, other))
+                k = j + width
+                break
+        else:
+            break
+    if len(spans) < 2:
+        return [], 0
+    for tsize in index.title_first.get(folds[k], ()) if k < n else ():
+        key = tuple(folds[k : k + tsize])
+        if len(key) < tsize or not key[-1].endswith("s"):
+            continue
+        found: list[Found] = []
+        for start, end, each in spans:
+            role = index.country_titles(each).get(key)
+            holders = registry.holders(f"{each.lower()}.{role}", scan.day) if role else ()
+            if len(holders) == 1:
+                t1, t2 = scan.tokens[start], scan.tokens[end - 1]
+                found.append(Found(holders[0].id, start, end, t1.start, t2.end, "role"))
+        if found:
+            return found, k + tsize - i
+    return [], 0
 
 
 def _country_role(scan: _Scan, i: int, size: int, code: str) -> tuple[Found | None, int]:

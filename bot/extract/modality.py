@@ -36,6 +36,7 @@ _FUTURE = (
     r"|call(?:s|ed)?\s+for|urg(?:e|ed|es|ing)|demand(?:ed|s)?|push(?:ed|es|ing)?\s+for|appeal(?:ed|s)?"
     r"|rumou?rs?|rumou?red|speculation|may|likely|unlikely|soon|eager|keen|count(?:s|ing)?\s+on"
     r"|looking\s+to|looks\s+to|aims?\s+to|aiming|heads?\s+(?:to|for)|heading|departs?|leaves\s+for"
+    r"|ahead\s+of|to\s+(?:meet|speak|talk|call|hold|host|visit|see|phone|receive|sit\s+down|discuss)"
 )
 _NEGATIVE = (
     r"not|n't|never|no|nor|refus(?:e|ed|es|ing)|declin(?:e|ed|es|ing)|ruled?\s+out|rules\s+out"
@@ -119,7 +120,7 @@ _HINTS = frozenset(
     deny denied denies denying denial denials reject rejected rejects rejecting dismiss
     dismissed dismisses fiction turned snub snubbed instead failed collapsed claim claimed
     claims unconfirmed without fake false last stalled frozen halted if unless whether case
-    hypothetical""",
+    hypothetical ahead meet speak talk hold host visit see phone receive sit discuss""",
     )
 )
 _HINT_WORDS = re.compile(r"[a-z']+")
