@@ -484,6 +484,11 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             left = [owner[-1]]
         else:
             left = _first_mention(text, mentions, cue, tokens, (clause_start, cue.start))
+        if not left and before_words[-1:] == ["who"]:
+            # "Biden, who met Xi in Lima, said ...": the one named just before
+            nearest = [m for m in mentions if m.end <= cue.start]
+            if nearest and _eligible(text, nearest[-1], cue, tokens):
+                left = [nearest[-1]]
         if not left:
             pronoun = [w for w in before_words if w in _PRONOUN_SUBJECT or w in _PRONOUN_PAIR]
             gerund = cue.text.lower().endswith("ing") or cue.form == "noun"

@@ -46,6 +46,7 @@ _NOT_ROLE_TITLES = folded(
     late candidate nominee governor senator congressman congresswoman mayor representative
     rep sen judge justice journalist actor singer businessman billionaire then"""
 )
+_SUFFIXES = folded("jr junior")
 _PLACE_BEFORE = folded("in at near outside from downtown")
 _PLACE_AFTER = folded(
     """texas university college street road city county airport hotel center centre square
@@ -259,6 +260,18 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
             return None
         if blocked:
             return None
+        nxt = tokens[j] if j < len(tokens) else None
+        if (
+            nxt is not None
+            and nxt.cap
+            and nxt.fold.isalpha()
+            and nxt.fold not in FUNCTION_WORDS
+            and nxt.fold not in registry.index.name_words
+            and any(registry.officials[o].name.split()[0] == tokens[i].fold.title() for o in ids)
+        ):
+            return None  # "Kim Yo Jong": another of the family, named surname first
+    if j < len(tokens) and tokens[j].fold in _SUFFIXES:
+        return None  # "Donald Trump Jr."
     serving = [o for o in sorted(ids) if registry.serves(o, day)]
     if country is not None and len(serving) > 1:
         serving = [o for o in serving if registry.country_of(o, day) == country] or serving

@@ -95,7 +95,8 @@ LAST_CONTACT = re.compile(
 """'The two last spoke in July': the date of the latest contact, not a new one."""
 
 REPEATED = re.compile(
-    r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b|\bregular(?:ly)?\b",
+    r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b|\bregular(?:ly)?\b"
+    r"|\b(?:twice|thrice|repeatedly|frequently|often)\b",
     re.I,
 )
 """Counts and habits without a date: not one contact."""
