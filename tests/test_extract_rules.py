@@ -260,6 +260,26 @@ POSITIVE = [
         [("olaf-scholz", "vladimir-putin", "call", "2024-11-15")],
     ),
     (
+        "standing alongside, list closed by and only",
+        date(2025, 8, 23),
+        "In Kyiv, standing alongside visiting NATO Secretary General Mark Rutte, Volodymyr "
+        "Zelensky said on Friday that Ukraine had agreements only with Donald Trump.",
+        [("mark-rutte", "volodymyr-zelensky", "meeting", "2025-08-22")],
+    ),
+    (
+        "while meeting",
+        date(2019, 6, 30),
+        "Donald Trump on Sunday stepped into North Korea while meeting leader Kim Jong Un, and "
+        "the two then held a private meeting.",
+        [("donald-trump", "kim-jong-un", "meeting", "2019-06-30")],
+    ),
+    (
+        "who met",
+        D,
+        "Joe Biden, who met Xi Jinping on Saturday, said ties were stable.",
+        [("joe-biden", "xi-jinping", "meeting", "2023-10-21")],
+    ),
+    (
         "russian",
         date(2022, 3, 8),
         "Министр обороны России Сергей Шойгу провёл телефонный разговор с турецким коллегой "
@@ -309,6 +329,9 @@ NEGATIVE = [
     ("xinhua is not xi", "Xinhua said Joe Biden met someone on Monday."),
     ("a letter", "Vladimir Putin sent a letter to Kim Jong Un on Monday."),
     ("several times", "Kim Jong Un met Donald Trump several times from 2018."),
+    ("someone else's family", "Kim Yo Jong met Sergei Lavrov on Monday, Kim Jong Un said."),
+    ("junior", "Donald Trump Jr. met Volodymyr Zelensky on Monday."),
+    ("repeated without a day", "Joe Biden has spoken with Xi Jinping twice since the summit."),
     ("attendance", "Recep Tayyip Erdogan and Joe Biden attended the NATO summit in Washington."),
     ("ahead of", "Antony Blinken arrived in Beijing ahead of a meeting with Wang Yi."),
     ("for talks", "Sergei Lavrov arrives in Pyongyang for talks with Kim Jong Un."),

@@ -34,8 +34,11 @@ _VERB = (
     + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her"
     r"|their|its|them|to|as|by|after|"
     r"what|this|that|for)\b)"
-    r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?(?-i:[A-Z]))|speak|talk(?=\s+(?:to|with)\b)"
+    r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?(?-i:[A-Z]))"
+    r"|(?:while|after|before|when|was|were|is|are|been|by)\s+meeting(?:\s+with)?|speak|talk(?=\s+(?:to|with)\b)"
     r"|hosted|hosts|received|receives|welcomed|welcomes|greeted|greets|sat\s+down\s+with"
+    r"|(?:stood|standing)\s+(?:alongside|next\s+to|beside)"
+    r"|(?:at\s+)?a\s+joint\s+(?:news|press)\s+conference(?:\s+with)?"
     r"|(?:shook|shake|shaking)\s+hands(?:\s+with)?|fist[- ]bump(?:ed)?|exchanged\s+a\s+fist[- ]bump"
     r"|spent\s+(?:almost\s+|nearly\s+|more\s+than\s+|about\s+)?\w+\s+hours"
     r"|joined(?=\s+(?:them|the\s+two|the\s+pair)\b)"
@@ -89,7 +92,7 @@ def in_person(sentence: str) -> bool:
 
 
 _TRIGGERS = folded(
-    """meet speak talk spoke speaks spoken speaking talked talking conversed chatted rang discuss
+    """standing stood conference meet speak talk spoke speaks spoken speaking talked talking conversed chatted rang discuss
     discussed discusses phoned phones telephoned telephones called met meets meeting hosted
     hosts received receives welcomed welcomes greeted greets sat shook shake shaking fist
     exchanged spent joined call calls conversation conversations talks meetings summit summits
@@ -104,7 +107,7 @@ _TRIGGERS = folded(
 
 
 _PREFIXES = folded(
-    """phone telephone video virtual face to in person bilateral one on private closed door hour
+    """while after before when was were is are been by joint news press at phone telephone video virtual face to in person bilateral one on private closed door hour
     long lengthy brief rare exchanged a shook shake shaking hands sat down телефонный по
     discussed discuss discusses"""
 )

@@ -288,7 +288,7 @@ def _sentence(
         for cue in cues:
             got = _cue(sent, cue, state)
             if got is not None:
-                found_pair = got
+                found_pair = state.last_pair = got
     if sent is not None and sent.read is not None:
         _anchor(sent.read, state)
     elif state.ref is not None:
@@ -367,21 +367,36 @@ def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
 
 
 def _group(
-    text: str, mentions: Sequence[Found], first: int, limit: int, tokens: Sequence[Token]
+    text: str,
+    mentions: Sequence[Found],
+    first: int,
+    limit: int,
+    tokens: Sequence[Token],
+    *,
+    loose: bool = False,
 ) -> list[Found]:
-    """The mention at ``first`` and those joined to it by "and", commas and titles."""
+    """The mention at ``first`` and those joined to it by "and", commas and titles.
+
+    A comma alone joins a list only when "and" closes it ("A, B and C"): "standing alongside
+    Rutte, Zelensky said" is not a group. Headlines (``loose``) join with commas alone
+    ("Xi, Putin hold talks").
+    """
     group = [mentions[first]]
+    closed = 1
     k = first + 1
     while k < len(mentions) and mentions[k].start < limit:
         lo, hi = group[-1].end, mentions[k].start
-        if group[-1].poss or not _GROUP_SEP.match(text, lo, hi):
+        sep = _GROUP_SEP.match(text, lo, hi)
+        if group[-1].poss or not sep:
             break
         words = tokens[group[-1].j : mentions[k].i]
         if any(not (t.fold in _GROUP_WORDS or t.cap or t.fold in _TITLE_CACHE) for t in words):
             break
         group.append(mentions[k])
+        if loose or sep.group().strip(" ,.") or "and" in [t.fold for t in words]:
+            closed = len(group)
         k += 1
-    return group
+    return group[:closed]
 
 
 _GROUP_WORDS = FUNCTION_WORDS | folded(
@@ -392,13 +407,19 @@ _TITLE_CACHE: set[str] = set()
 
 
 def _first_mention(
-    text: str, mentions: Sequence[Found], cue: Cue, tokens: Sequence[Token], span: tuple[int, int]
+    text: str,
+    mentions: Sequence[Found],
+    cue: Cue,
+    tokens: Sequence[Token],
+    span: tuple[int, int],
+    *,
+    loose: bool = False,
 ) -> list[Found]:
     """The first group of participants named in ``text[lo:hi]``."""
     lo, hi = span
     for k, m in enumerate(mentions):
         if m.start >= lo and m.end <= hi and _eligible(text, m, cue, tokens):
-            return _group(text, mentions, k, hi, tokens)
+            return _group(text, mentions, k, hi, tokens, loose=loose)
     return []
 
 
@@ -445,7 +466,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         symmetric = list(hyphen[-1])
     elif cue.form == "noun" and gap_words[:1] == ["between"] and after:
         k = mentions.index(after[0])
-        symmetric = _group(text, mentions, k, clause_end, tokens)
+        symmetric = _group(text, mentions, k, clause_end, tokens, loose=title)
     else:
         # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
         if after and len(gap_words) <= 9:
@@ -464,12 +485,12 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             needs_with = cue.form == "noun" or not _transitive(cue.text)
             if words_ok and (not needs_with or any(w in _WITH for w in gap_words)):
                 k = mentions.index(after[0])
-                right = _group(text, mentions, k, clause_end, tokens)
+                right = _group(text, mentions, k, clause_end, tokens, loose=title)
         # an object pronoun: "Waltz called him", "held talks with him"
         if not right:
             nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
             if nxt and (nxt[0] in _PRONOUN_OBJECT or nxt[-1] in _PRONOUN_OBJECT):
-                right = _first_mention(text, mentions, cue, tokens, (lo, cue.start))
+                right = _first_mention(text, mentions, cue, tokens, (lo, cue.start), loose=title)
                 # "Ushakov said Waltz called him": the subject is the nearest one.
                 nearest = [m for m in mentions if m.end <= cue.start and m not in right]
                 if right and nearest and _eligible(text, nearest[-1], cue, tokens):
@@ -483,7 +504,9 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         elif cue.form == "noun" and owner and len(text[owner[-1].end : cue.start].split()) <= 4:
             left = [owner[-1]]
         else:
-            left = _first_mention(text, mentions, cue, tokens, (clause_start, cue.start))
+            left = _first_mention(
+                text, mentions, cue, tokens, (clause_start, cue.start), loose=title
+            )
         if not left and before_words[-1:] == ["who"]:
             # "Biden, who met Xi in Lima, said ...": the one named just before
             nearest = [m for m in mentions if m.end <= cue.start]
@@ -495,9 +518,14 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             if pronoun and pronoun[-1] in _PRONOUN_PAIR and state.last_pair:
                 left = [_pair_found(state.last_pair)]
             elif pronoun or (gerund and clause_start > lo):
-                left = _first_mention(text, mentions, cue, tokens, (lo, cue.start))
+                left = _first_mention(text, mentions, cue, tokens, (lo, cue.start), loose=title)
         left = [m for m in left if m not in right]
-        if right and not left and cue.form == "noun" and clause_start == lo:
+        if (
+            right
+            and not left
+            and clause_start == lo
+            and (cue.form == "noun" or cue.text.lower().startswith(("standing", "stood")))
+        ):
             # "In a call with Mohammed bin Salman, Biden discussed ...": the next subject
             taken = {m.official for m in right}
             later = [m for m in mentions if m.start >= right[-1].end and m.official not in taken]
@@ -518,7 +546,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         elif not right and not left and after and cue.form == "verb":
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
             k = mentions.index(after[0])
-            symmetric = _group(text, mentions, k, clause_end, tokens)
+            symmetric = _group(text, mentions, k, clause_end, tokens, loose=title)
         elif not right and (
             _symmetric(cue.text) if cue.form == "verb" else _held(tokens, cue_ti, left)
         ):
@@ -593,13 +621,18 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
 
 
 def _transitive(cue_text: str) -> bool:
-    word = cue_text.lower().split()[0]
-    return word in {
+    """Whether the cue's verb takes its partner as a direct object ("met Xi")."""
+    return any(word in _TRANSITIVE for word in cue_text.lower().split())
+
+
+_TRANSITIVE = frozenset(
+    {
         "met", "meets", "meeting", "phoned", "telephoned", "phones", "telephones", "called",
         "hosted", "hosts", "received", "receives", "welcomed", "welcomes", "greeted",
         "greets", "joined", "sat", "shook", "shake", "shaking", "встретил", "принял",
         "empfing", "traf", "trafen", "встретился", "встретились",
-    }  # fmt: skip
+    "standing", "stood", "alongside", "beside"}
+)  # fmt: skip
 
 
 _LIGHT_VERBS = folded(
