@@ -92,24 +92,25 @@ def in_person(sentence: str) -> bool:
 
 
 _TRIGGERS = folded(
-    """standing stood conference meet speak talk spoke speaks spoken speaking talked talking conversed chatted rang discuss
-    discussed discusses phoned phones telephoned telephones called met meets meeting hosted
-    hosts received receives welcomed welcomes greeted greets sat shook shake shaking fist
-    exchanged spent joined call calls conversation conversations talks meetings summit summits
-    videoconference video link handshake tête tete sit bilateral встретил встретился
-    встретились встретилась встретиться поговорил поговорила поговорили говорили созвонились
-    общались принял обсудил обсудила обсудили по разговор разговора разговоре разговору
-    переговоры переговорах встреча встречи встречу встрече беседу telefonierte telefonierten
-    sprach sprachen traf trafen empfing kamen telefoniert gesprochen getroffen empfangen
-    treffen telefonat telefongespräch gespräch
-    gespräche gesprächen videokonferenz"""
+    """standing stood conference meet speak talk spoke speaks spoken speaking talked talking
+    conversed chatted rang discuss discussed discusses phoned phones telephoned telephones
+    called met meets meeting hosted hosts received receives welcomed welcomes greeted greets
+    sat shook shake shaking fist exchanged spent joined call calls conversation conversations
+    talks meetings summit summits videoconference video link handshake tête tete sit bilateral
+    встретил встретился встретились встретилась встретиться поговорил поговорила поговорили
+    говорили созвонились общались принял обсудил обсудила обсудили по разговор разговора
+    разговоре разговору переговоры переговорах встреча встречи встречу встрече беседу
+    telefonierte telefonierten sprach sprachen traf trafen empfing kamen telefoniert
+    gesprochen getroffen empfangen treffen telefonat telefongespräch gespräch gespräche
+    gesprächen videokonferenz"""
 )
 
 
 _PREFIXES = folded(
-    """while after before when was were is are been by joint news press at phone telephone video virtual face to in person bilateral one on private closed door hour
-    long lengthy brief rare exchanged a shook shake shaking hands sat down телефонный по
-    discussed discuss discusses"""
+    """while after before when was were is are been by joint news press at phone telephone video
+    virtual face to in person bilateral one on private closed door hour long lengthy brief
+    rare exchanged a shook shake shaking hands sat down телефонный по discussed discuss
+    discusses"""
 )
 
 
