@@ -391,7 +391,7 @@ class _Builder:
         self.officials: dict[str, Official] = {}
         self.shorts: dict[str, list[str]] = {}
         self.places: dict[str, str] = {}
-        self.pending: list[tuple[str, Mapping[str, Any]]] = []
+        self.pending: list[tuple[str, dict[str, Any]]] = []
 
     def add(self, label: str, doc: object) -> None:
         if doc is None:
@@ -404,16 +404,23 @@ class _Builder:
                 self.problems.append(f"{label}: unknown key {key!r}")
         self._titles(label, doc.get("titles"))
         self._countries(label, doc.get("countries"))
-        officials = doc.get("officials", [])
-        if not isinstance(officials, list):
-            self.problems.append(f"{label}: officials: expected a list")
-            return
-        for i, entry in enumerate(officials):
-            place = f"{label}: officials[{i}]"
-            if not isinstance(entry, dict):
+        self.pending.extend(self._entries(label, "officials", doc.get("officials")))
+
+    def _entries(self, label: str, key: str, value: object) -> list[tuple[str, dict[str, Any]]]:
+        """The mappings of a list section, each with its place (``officials[3]``)."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problems.append(f"{label}: {key}: expected a list")
+            return []
+        out: list[tuple[str, dict[str, Any]]] = []
+        for i, entry in enumerate(value):
+            place = f"{label}: {key}[{i}]"
+            if isinstance(entry, dict):
+                out.append((place, entry))
+            else:
                 self.problems.append(f"{place}: expected a mapping")
-                continue
-            self.pending.append((place, entry))
+        return out
 
     def _titles(self, label: str, titles: object) -> None:
         if titles is None:
@@ -421,26 +428,23 @@ class _Builder:
         if not isinstance(titles, dict):
             self.problems.append(f"{label}: titles: expected a mapping of role to words")
             return
-        for role, words in titles.items():
+        self._role_words(f"{label}: titles", titles, self.default_titles)
+
+    def _role_words(
+        self, place: str, table: Mapping[Any, Any], target: dict[str, list[str]]
+    ) -> None:
+        """``role -> [words]`` checked and added to ``target``."""
+        for role, words in table.items():
             listed = _strings(words)
             if role not in ROLES:
-                self.problems.append(f"{label}: titles.{role}: unknown role")
+                self.problems.append(f"{place}.{role}: unknown role")
             elif listed is None:
-                self.problems.append(f"{label}: titles.{role}: expected a list of words")
+                self.problems.append(f"{place}.{role}: expected a list of words")
             else:
-                self.default_titles.setdefault(role, []).extend(listed)
+                target.setdefault(role, []).extend(listed)
 
     def _countries(self, label: str, countries: object) -> None:
-        if countries is None:
-            return
-        if not isinstance(countries, list):
-            self.problems.append(f"{label}: countries: expected a list")
-            return
-        for i, entry in enumerate(countries):
-            place = f"{label}: countries[{i}]"
-            if not isinstance(entry, dict):
-                self.problems.append(f"{place}: expected a mapping")
-                continue
+        for place, entry in self._entries(label, "countries", countries):
             code = entry.get("code")
             name = entry.get("name")
             aliases = _strings(entry.get("aliases"))
@@ -465,14 +469,7 @@ class _Builder:
                 if not isinstance(table, dict):
                     self.problems.append(f"{place}.{section}: expected a mapping")
                     continue
-                for role, words in table.items():
-                    listed = _strings(words)
-                    if role not in ROLES:
-                        self.problems.append(f"{place}.{section}.{role}: unknown role")
-                    elif listed is None:
-                        self.problems.append(f"{place}.{section}.{role}: expected a list")
-                    else:
-                        target.setdefault(code, {}).setdefault(role, []).extend(listed)
+                self._role_words(f"{place}.{section}", table, target.setdefault(code, {}))
 
     def officials_pass(self) -> None:
         for place, entry in self.pending:
