@@ -68,9 +68,12 @@ _IN_PERSON = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cue:
     """Words reporting a contact.
+
+    Internal and not frozen (made by the dozen per item, and a frozen dataclass costs five
+    times as much to build): treat it as read-only.
 
     Attributes:
         start, end: offsets in the sentence.

@@ -173,9 +173,12 @@ _SINCE = re.compile(r"(?:since|until|before)\s+(?:the\s+|early\s+|mid-?|late\s+|
 _OVERNIGHT = re.compile(r"\bovernight\b", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DateMention:
     """A date expression found in a text.
+
+    Internal and not frozen (made by the dozen per item, and a frozen dataclass costs five
+    times as much to build): treat it as read-only.
 
     Attributes:
         start, end: offsets in the text.

@@ -144,6 +144,7 @@ class _State:
     silences: list[SilenceClaim] = field(default_factory=list)
     refused: set[tuple[str, str]] = field(default_factory=set)
     pending: list[Sequence[Token]] = field(default_factory=list)
+    starts: Sequence[int] = ()
 
 
 @dataclass(slots=True)
@@ -156,12 +157,12 @@ class _Sentence:
     tokens: Sequence[Token]
     mentions: Sequence[Found]
     title: bool
-    starts: list[int] = field(default_factory=list)
+    starts: Sequence[int] = ()
+    base: int = 0
     cuts: list[tuple[int, int]] = field(default_factory=list)
     read: list[DateMention] | None = None
 
     def __post_init__(self) -> None:
-        self.starts.extend(t.start for t in self.tokens)
         self.cuts.extend(m.span() for m in BOUNDARY.finditer(self.text, self.lo, self.hi))
 
     def dates(self, state: _State) -> list[DateMention]:
@@ -218,6 +219,8 @@ def extract(item: Item, registry: Registry) -> Extraction:
 
     def words(lo: int, hi: int) -> list[Token]:
         return tokens[bisect_left(starts, lo) : bisect_left(starts, hi)]
+
+    state.starts = starts
 
     title_contacts: list[Contact] = []
     if title.strip():
@@ -284,7 +287,8 @@ def _sentence(
     found_pair: tuple[str, str] | None = None
     sent: _Sentence | None = None
     if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
-        sent = _Sentence(text, lo, hi, tokens, mentions, title)
+        base = bisect_left(state.starts, tokens[0].start)
+        sent = _Sentence(text, lo, hi, tokens, mentions, title, state.starts, base)
         for cue in cues:
             got = _cue(sent, cue, state)
             if got is not None:
@@ -329,7 +333,7 @@ def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
 
 def _token_at(sent: _Sentence, offset: int) -> int:
     """The position of the first word that starts at or after ``offset``."""
-    return bisect_left(sent.starts, offset)
+    return bisect_left(sent.starts, offset) - sent.base
 
 
 def _clause_start(sent: _Sentence, offset: int) -> int:
@@ -455,13 +459,17 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         gap_words = [t.fold for t in tokens[cue_tj : after[0].i]]
 
     # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
-    hyphen = [
-        (a, b)
-        for a, b in itertools.pairwise(mentions)
-        if b.end <= cue.start
-        and text[a.end : b.start].strip() in ("-", "–")
-        and len(text[b.end : cue.start].split()) <= 2
-    ]
+    hyphen = (
+        [
+            (a, b)
+            for a, b in itertools.pairwise(mentions)
+            if b.end <= cue.start
+            and text[a.end : b.start].strip() in ("-", "–")
+            and len(text[b.end : cue.start].split()) <= 2
+        ]
+        if cue.form == "noun"
+        else []
+    )
     if cue.form == "noun" and hyphen:
         symmetric = list(hyphen[-1])
     elif cue.form == "noun" and gap_words[:1] == ["between"] and after:
@@ -498,7 +506,11 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             elif nxt and nxt[0] == "them" and state.last_pair:
                 right = [_pair_found(state.last_pair)]
         # the subject: the clause's first mention, or the sentence's through a pronoun
-        owner = [m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start]
+        owner = (
+            [m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start]
+            if cue.form == "noun"
+            else []
+        )
         if left:
             pass
         elif cue.form == "noun" and owner and len(text[owner[-1].end : cue.start].split()) <= 4:
@@ -531,16 +543,16 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             later = [m for m in mentions if m.start >= right[-1].end and m.official not in taken]
             if later and _eligible(text, later[0], cue, tokens):
                 left = [later[0]]
-        present = [
-            m
-            for m in mentions
-            if clause_start <= m.start and m.end <= cue.start and _eligible(text, m, cue, tokens)
-        ]
-        if (
-            not right
-            and _in_the_course(tokens, cue_ti, cue)
-            and len({m.official for m in present if m.official}) >= 2
-        ):
+        present: list[Found] = []
+        if not right and _in_the_course(tokens, cue_ti, cue):
+            present = [
+                m
+                for m in mentions
+                if clause_start <= m.start
+                and m.end <= cue.start
+                and _eligible(text, m, cue, tokens)
+            ]
+        if len({m.official for m in present if m.official}) >= 2:
             # "Putin told Erdogan in a phone call", "Scholz hat mit Putin telefoniert"
             symmetric, left = present, []
         elif not right and not left and after and cue.form == "verb":

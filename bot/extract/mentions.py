@@ -63,9 +63,12 @@ _PAIR_TAIL = _PAIR_HEADS | folded("of state government foreign defence defense")
 _NOT_DEFINITE = folded("a an former ex then deputy vice late")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Found:
     """A mention in one sentence.
+
+    Internal and not frozen (made by the dozen per item, and a frozen dataclass costs five
+    times as much to build): treat it as read-only.
 
     Attributes:
         official: the official's id; ``None`` for a person who is not leader-level that day,
@@ -89,7 +92,7 @@ class Found:
     ambiguous: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Scan:
     """One sentence being scanned: its words, their folded forms, and the day."""
 
