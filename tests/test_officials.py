@@ -70,7 +70,15 @@ def test_load_is_cached(registry: Registry) -> None:
         (
             "us.envoy",
             date(2025, 12, 1),
-            ["steve-witkoff", "keith-kellogg", "jared-kushner", "dan-driscoll"],
+            [
+                "steve-witkoff",
+                "keith-kellogg",
+                "richard-grenell",
+                "adam-boehler",
+                "tom-barrack",
+                "jared-kushner",
+                "dan-driscoll",
+            ],
         ),
     ],
     ids=str,
