@@ -63,7 +63,8 @@ _SOFT_CALL = re.compile(
 )
 _IN_PERSON = re.compile(
     r"\b(?:sidelines?|in\s+(?:his|her|their)\s+presence|face-to-face|in\s+person|in-person"
-    r"|as\s+they\s+left|on\s+the\s+margins|visit(?:ed|ing)?|met|hosted|summit|встреч|treffen)\b",
+    r"|as\s+they\s+left|on\s+the\s+margins|visit(?:ed|ing)?|met|hosted|summit|встреч|treffen"
+    r"|dinner|lunch|breakfast|banquet|stroll|walk)\b",
     re.I,
 )
 

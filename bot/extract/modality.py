@@ -36,6 +36,7 @@ _FUTURE = (
     r"|call(?:s|ed)?\s+for|urg(?:e|ed|es|ing)|demand(?:ed|s)?|push(?:ed|es|ing)?\s+for|appeal(?:ed|s)?"
     r"|rumou?rs?|rumou?red|speculation|may|likely|unlikely|soon|eager|keen|count(?:s|ing)?\s+on"
     r"|looking\s+to|looks\s+to|aims?\s+to|aiming|heads?\s+(?:to|for)|heading|departs?|leaves\s+for"
+    r"|preparing|in\s+the\s+works|organi[sz]ing|mulls?|mulling|eyes|eyeing|floated|floats"
     r"|ahead\s+of|to\s+(?:meet|speak|talk|call|hold|host|visit|see|phone|receive|sit\s+down|discuss)"
 )
 _NEGATIVE = (
@@ -121,7 +122,8 @@ _HINTS = frozenset(
     deny denied denies denying denial denials reject rejected rejects rejecting dismiss
     dismissed dismisses fiction turned snub snubbed instead failed collapsed claim claimed
     claims unconfirmed without fake false last stalled frozen halted if unless whether case
-    hypothetical ahead meet speak talk hold host visit see phone receive sit discuss""",
+    hypothetical ahead preparing works organising organizing mull mulls mulling eyes eyeing
+    floated floats meet speak talk hold host visit see phone receive sit discuss""",
     )
 )
 _HINT_WORDS = re.compile(r"[a-z']+")
