@@ -22,10 +22,10 @@ from bot.extract.cues import Cue, find_cues
 from bot.extract.dates import DATE_WORDS, DateMention, find_dates
 from bot.extract.mentions import FUNCTION_WORDS, Found, find_mentions, full_names_in
 from bot.extract.modality import (
-    BOUNDARY,
     LAST_CONTACT,
     NEGATED,
     REPEATED,
+    clause_cuts,
     is_infinitive,
     rejected,
     tail_rejected,
@@ -163,7 +163,7 @@ class _Sentence:
     read: list[DateMention] | None = None
 
     def __post_init__(self) -> None:
-        self.cuts.extend(m.span() for m in BOUNDARY.finditer(self.text, self.lo, self.hi))
+        self.cuts.extend(clause_cuts(self.text, self.tokens))
 
     def dates(self, state: _State) -> list[DateMention]:
         """The sentence's dates, read the first time a cue needs them."""

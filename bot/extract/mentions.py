@@ -247,6 +247,12 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
     named = scan.named
     start, end = tokens[i].start, tokens[j - 1].end
     poss = tokens[j - 1].poss
+    if j < len(tokens) and tokens[j].fold in _SUFFIXES:
+        return None  # "Donald Trump Jr."
+    serving = [o for o in ids if registry.serves(o, day)]
+    if via == "name" and len(serving) == 1:
+        return Found(serving[0], i, j, start, end, via, poss)  # the common case, no context
+    serving.sort()
     country, role, blocked = _context(folds, i, registry)
     if via == "short":
         prev = tokens[i - 1] if i else None
@@ -254,7 +260,8 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
             prev is not None
             and prev.cap
             and prev.fold.isalpha()
-            and prev.fold not in (FUNCTION_WORDS | registry.index.title_words)
+            and prev.fold not in FUNCTION_WORDS
+            and prev.fold not in registry.index.title_words
         ) and registry.index.countries.get((prev.fold,)) is None:
             return None  # "Gordon Brown", "John Sullivan": someone else
         if prev is not None and prev.fold in _PLACE_BEFORE and role is None:
@@ -273,9 +280,6 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
             and any(registry.officials[o].name.split()[0] == tokens[i].fold.title() for o in ids)
         ):
             return None  # "Kim Yo Jong": another of the family, named surname first
-    if j < len(tokens) and tokens[j].fold in _SUFFIXES:
-        return None  # "Donald Trump Jr."
-    serving = [o for o in sorted(ids) if registry.serves(o, day)]
     if country is not None and len(serving) > 1:
         serving = [o for o in serving if registry.country_of(o, day) == country] or serving
     if role is not None and len(serving) > 1:
