@@ -222,20 +222,27 @@ def extract(item: Item, registry: Registry) -> Extraction:
 
     state.starts = starts
 
-    title_contacts: list[Contact] = []
-    if title.strip():
-        _sentence(text, 0, len(title), words(0, len(title)), state, title=True)
-        title_contacts, state.contacts = state.contacts, []
+    # The headline is read last, and only when it may add something: it mostly repeats the
+    # summary's lead. Who it names seeds "the two" of the summary.
+    head = words(0, len(title))
+    named_in_title = _named(head, text, state) if head and find_cues(text, head) else set()
+    if len(named_in_title) == 2:
+        a, b = sorted(named_in_title)
+        if registry.country_of(a, ref) != registry.country_of(b, ref):
+            state.last_pair = (a, b)
     base = len(title) + 1
     for start, end in split_sentences(summary):
         lo, hi = base + start, base + end
         _sentence(text, lo, hi, words(lo, hi), state, title=False)
     contacts = _merge(state.contacts)
-    for c in title_contacts:
-        key = (c.a, c.b)
-        if any((x.a, x.b) == key for x in contacts) or key in state.refused:
-            continue
-        contacts.append(c)
+    covered = {x for c in contacts for x in (c.a, c.b)}
+    if len(named_in_title) >= 2 and not named_in_title <= covered:
+        state.contacts = []
+        _sentence(text, 0, len(title), head, state, title=True)
+        for c in state.contacts:
+            key = (c.a, c.b)
+            if not any((x.a, x.b) == key for x in contacts) and key not in state.refused:
+                contacts.append(c)
     silences = list(dict.fromkeys(state.silences))
     if not contacts and not silences:
         return _EMPTY
@@ -322,6 +329,12 @@ def _anchor(dates: Sequence[DateMention], state: _State) -> None:
     for d in dates:
         if d.day is not None and not d.since:
             state.anchor = d.day
+
+
+def _named(tokens: Sequence[Token], text: str, state: _State) -> set[str]:
+    """The officials some words name."""
+    found = find_mentions(tokens, text, state.registry, state.day, state.named)
+    return {m.official for m in found if m.official}
 
 
 def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
