@@ -17,11 +17,10 @@ English, with the common Russian and German forms.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from collections.abc import Sequence
-
-from bot.extract.text import Token, fold_word
+from bot.extract.text import Token, folded, match_at
 from bot.models import Kind
 
 __all__ = ["Cue", "find_cues", "in_person"]
@@ -32,17 +31,22 @@ _VERB = (
     r"(?:\s+(?:again|briefly|separately|twice|also|first|directly))?(?:\s+" + _PHONE + r")?"
     r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?"
     + _PHONE
-    + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her|their|its|them|to|as|by|after|"
+    + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her"
+    r"|their|its|them|to|as|by|after|"
     r"what|this|that|for)\b)"
-    r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?(?-i:[A-Z]))|speak|talk(?=\s+(?:to|with)\b)"
+    r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?(?-i:[A-Z]))"
+    r"|(?:while|after|before|when|was|were|is|are|been|by)\s+meeting(?:\s+with)?|speak|talk(?=\s+(?:to|with)\b)"
     r"|hosted|hosts|received|receives|welcomed|welcomes|greeted|greets|sat\s+down\s+with"
+    r"|(?:stood|standing)\s+(?:alongside|next\s+to|beside)"
+    r"|(?:at\s+)?a\s+joint\s+(?:news|press)\s+conference(?:\s+with)?"
     r"|(?:shook|shake|shaking)\s+hands(?:\s+with)?|fist[- ]bump(?:ed)?|exchanged\s+a\s+fist[- ]bump"
     r"|spent\s+(?:almost\s+|nearly\s+|more\s+than\s+|about\s+)?\w+\s+hours"
     r"|joined(?=\s+(?:them|the\s+two|the\s+pair)\b)"
     # Russian and German
     r"|встретил(?:ся|ись|ась)?|встретиться|поговорил[аи]?|говорили|созвонились|общались|принял"
     r"|обсудил[аи]?\s+(?:\S+\s+){0,4}?по\s+телефону|по\s+телефону\s+(?:говорили|поговорили|обсудили)"
-    r"|telefonierte[n]?|sprach(?:en)?|traf(?:en)?|empfing|kamen\s+zusammen"
+    r"|telefonierte[n]?|telefoniert|sprach(?:en)?|gesprochen|traf(?:en)?|getroffen|empfing"
+    r"|empfangen|kamen\s+zusammen"
 )
 _NOUN = (
     r"(?:(?:tele)?phone\s+|video\s*|virtual\s+|face-to-face\s+|in-person\s+|bilateral\s+"
@@ -53,18 +57,24 @@ _NOUN = (
     r"|Treffen|Telefonat|Telefongespräch|Gespräch(?:e|en)?|Videokonferenz"
 )
 _CUES = re.compile(rf"\b(?:(?P<verb>{_VERB})|(?P<noun>{_NOUN}))(?!\w)", re.I)
-_CALL = re.compile(r"phone|call|video|rang|телефон|видео|созвон|telefon|video", re.I)
-_SOFT_CALL = re.compile(r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach", re.I)
+_CALL = re.compile(r"phone|call|video|virtual|rang|телефон|видео|созвон|telefon", re.I)
+_SOFT_CALL = re.compile(
+    r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach|gesprochen", re.I
+)
 _IN_PERSON = re.compile(
     r"\b(?:sidelines?|in\s+(?:his|her|their)\s+presence|face-to-face|in\s+person|in-person"
-    r"|as\s+they\s+left|on\s+the\s+margins|visit(?:ed|ing)?|met|hosted|summit|встреч|treffen)\b",
+    r"|as\s+they\s+left|on\s+the\s+margins|visit(?:ed|ing)?|met|hosted|summit|встреч|treffen"
+    r"|dinner|lunch|breakfast|banquet|stroll|walk)\b",
     re.I,
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cue:
     """Words reporting a contact.
+
+    Internal and not frozen (made by the dozen per item, and a frozen dataclass costs five
+    times as much to build): treat it as read-only.
 
     Attributes:
         start, end: offsets in the sentence.
@@ -85,18 +95,26 @@ def in_person(sentence: str) -> bool:
     return _IN_PERSON.search(sentence) is not None
 
 
-_TRIGGERS = frozenset(
-    fold_word(w)
-    for w in """meet speak talk spoke speaks spoken speaking talked talking conversed chatted rang discuss
-    discussed discusses phoned phones telephoned telephones called met meets meeting hosted
-    hosts received receives welcomed welcomes greeted greets sat shook shake shaking fist
-    exchanged spent joined call calls conversation conversations talks meetings summit
-    summits videoconference video link handshake tête tete sit bilateral встретил встретился
-    встретились встретилась встретиться поговорил поговорила поговорили говорили созвонились
-    общались принял обсудил обсудила обсудили по разговор разговора разговоре разговору
-    переговоры переговорах встреча встречи встречу встрече беседу telefonierte telefonierten
-    sprach sprachen traf trafen empfing kamen treffen telefonat telefongespräch gespräch
-    gespräche gesprächen videokonferenz""".split()
+_TRIGGERS = folded(
+    """standing stood conference meet speak talk spoke speaks spoken speaking talked talking
+    conversed chatted rang discuss discussed discusses phoned phones telephoned telephones
+    called met meets meeting hosted hosts received receives welcomed welcomes greeted greets
+    sat shook shake shaking fist exchanged spent joined call calls conversation conversations
+    talks meetings summit summits videoconference video link handshake tête tete sit bilateral
+    встретил встретился встретились встретилась встретиться поговорил поговорила поговорили
+    говорили созвонились общались принял обсудил обсудила обсудили по разговор разговора
+    разговоре разговору переговоры переговорах встреча встречи встречу встрече беседу
+    telefonierte telefonierten sprach sprachen traf trafen empfing kamen telefoniert
+    gesprochen getroffen empfangen treffen telefonat telefongespräch gespräch gespräche
+    gesprächen videokonferenz"""
+)
+
+
+_PREFIXES = folded(
+    """while after before when was were is are been by joint news press at phone telephone video
+    virtual face to in person bilateral one on private closed door hour long lengthy brief
+    rare exchanged a shook shake shaking hands sat down телефонный по discussed discuss
+    discusses"""
 )
 
 
@@ -119,20 +137,4 @@ def find_cues(sentence: str, tokens: Sequence[Token]) -> list[Cue]:
 
 
 def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
-    """Cues, tried only where a cue word is (and up to three words before it)."""
-    out: list[re.Match[str]] = []
-    covered = -1
-    end = tokens[-1].end if tokens else 0
-    for i, token in enumerate(tokens):
-        if token.end <= covered or token.fold not in _TRIGGERS:
-            continue
-        for back in range(min(i, 3), -1, -1):
-            start = tokens[i - back].start
-            if start < covered:
-                continue
-            m = _CUES.match(text, start, end)
-            if m is not None and m.end() >= token.end:
-                out.append(m)
-                covered = m.end()
-                break
-    return out
+    return match_at(_CUES, text, tokens, _TRIGGERS, _PREFIXES)

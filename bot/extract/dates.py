@@ -22,13 +22,13 @@ every weekday here is the latest such day on or before publication unless the te
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.extract.text import Token, fold_word, tokenize
+from bot.extract.text import Token, fold_word, match_at, tokenize
 
-__all__ = ["DateMention", "find_dates"]
+__all__ = ["DATE_WORDS", "DateMention", "find_dates"]
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
@@ -89,11 +89,16 @@ _PATTERNS: list[tuple[str, str]] = [
      r"|next\s+day|following\s+day|eve)\b"),
     ("dby", r"\bthe\s+day\s+before\s+yesterday\b|позавчера|vorgestern"),
     ("yesterday", r"\byesterday\b|\blast\s+night\b|вчера|gestern"),
-    ("today", r"\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b|\bearlier\s+in\s+the\s+day\b|сегодня|\bheute\b"),
+    (
+        "today",
+        r"\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b"
+        r"|\bearlier\s+in\s+the\s+day\b|сегодня|\bheute\b",
+    ),
     ("tomorrow", r"\btomorrow\b|завтра|\bmorgen\b"),
     (
         "weekday",
-        r"(?P<q>\blast\s+|\bthis\s+(?:past\s+)?|\bnext\s+|\bcoming\s+|в\s+прошл\w+\s+|в\s+|во\s+|am\s+|vergangenen\s+)?\b"
+        r"(?P<q>\blast\s+|\bthis\s+(?:past\s+)?|\bnext\s+|\bcoming\s+|в\s+прошл\w+\s+|в\s+|во\s+"
+        r"|am\s+|vergangenen\s+)?\b"
         + _WEEKDAY
         + r"\b",
     ),
@@ -109,24 +114,71 @@ _ANY = re.compile(
 )
 _SUB = {k: re.compile(p, re.I) for k, p in _PATTERNS}
 _TRIGGERS = frozenset(
-    fold_word(w) for w in [*_MONTHS, *_WEEKDAYS, "sept", "yesterday", "today", "tonight", "tomorrow", "night",
+    fold_word(w)
+    for w in [*_MONTHS, *_WEEKDAYS, "sept", "yesterday", "today", "tonight", "tomorrow", "night",
      "evening", "morning", "afternoon", "week", "weekend", "month", "year", "day", "days",
      "eve", "ago", "вчера", "сегодня", "позавчера", "завтра", "неделе", "gestern", "heute",
      "vorgestern", "morgen", "woche", "maerz"]
 )  # fmt: skip
 _PREFIXES = frozenset(
     fold_word(w)
-    for w in """last this next coming past late early earlier later mid the previous same that
-    following a one two three four five six seven in from since of until before end beginning
-    в во на прошлой прошлый прошлую am vergangenen vergangene letzte on""".split()
+    for w in [
+        "last",
+        "this",
+        "next",
+        "coming",
+        "past",
+        "late",
+        "early",
+        "earlier",
+        "later",
+        "mid",
+        "the",
+        "previous",
+        "same",
+        "that",
+        "following",
+        "a",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "in",
+        "from",
+        "since",
+        "of",
+        "until",
+        "before",
+        "end",
+        "beginning",
+        "в",
+        "во",
+        "на",
+        "прошлой",
+        "прошлый",
+        "прошлую",
+        "am",
+        "vergangenen",
+        "vergangene",
+        "letzte",
+        "on",
+    ]
 )
+DATE_WORDS = _TRIGGERS | _PREFIXES
+"""Words of date expressions (folded): they may stand between a cue and its partner."""
 _SINCE = re.compile(r"(?:since|until|before)\s+(?:the\s+|early\s+|mid-?|late\s+|on\s+)?$", re.I)
 _OVERNIGHT = re.compile(r"\bovernight\b", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DateMention:
     """A date expression found in a text.
+
+    Internal and not frozen (made by the dozen per item, and a frozen dataclass costs five
+    times as much to build): treat it as read-only.
 
     Attributes:
         start, end: offsets in the text.
@@ -152,11 +204,13 @@ def _latest(ref: date, month: int, day: int, year: int | None) -> date | None:
         found = date(ref.year, month, day)
     except ValueError:
         return None
-    if found > ref + timedelta(days=7):
-        try:
+    try:
+        if found > ref + timedelta(days=7):
             found = date(ref.year - 1, month, day)
-        except ValueError:
-            return None
+        elif found < ref - timedelta(days=358):
+            found = date(ref.year + 1, month, day)  # "January 2" late in December
+    except ValueError:
+        return None
     return found
 
 
@@ -217,26 +271,7 @@ def _weekday(ref: date, weekday: int, qualifier: str) -> date:
 
 
 def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
-    """The date expressions, tried only where a date word is (a few words before it too)."""
-    out: list[re.Match[str]] = []
-    covered = -1
-    for i, token in enumerate(tokens):
-        word = token.fold
-        if token.end <= covered or not (word in _TRIGGERS or word[:1].isdigit()):
-            continue
-        back = 0
-        while back < min(i, 3) and tokens[i - back - 1].fold in _PREFIXES:
-            back += 1
-        for back in range(back, -1, -1):
-            start = tokens[i - back].start
-            if start < covered:
-                continue
-            m = _ANY.match(text, start, tokens[-1].end)
-            if m is not None and m.end() >= token.end:
-                out.append(m)
-                covered = m.end()
-                break
-    return out
+    return match_at(_ANY, text, tokens, _TRIGGERS, _PREFIXES, digits=True)
 
 
 def find_dates(
@@ -323,7 +358,7 @@ def find_dates(
         if first is None:
             continue
         last = last or first
-        day = first if first == last else None
+        day = first if first == last and kind not in ("month", "year", "span") else None
         since = bool(_SINCE.search(text[max(lo, m.start() - 20) : m.start()]))
         out.append(DateMention(m.start(), m.end(), day, first, last, since, m.group()))
         if day is not None and not since:

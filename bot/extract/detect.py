@@ -11,6 +11,7 @@ that name no official are dropped after one pass over their words.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -18,13 +19,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.extract.cues import Cue, find_cues
-from bot.extract.dates import DateMention, find_dates
+from bot.extract.dates import DATE_WORDS, DateMention, find_dates
 from bot.extract.mentions import FUNCTION_WORDS, Found, find_mentions, full_names_in
 from bot.extract.modality import (
-    BOUNDARY,
     LAST_CONTACT,
     NEGATED,
     REPEATED,
+    clause_cuts,
     is_infinitive,
     rejected,
     tail_rejected,
@@ -41,32 +42,67 @@ HISTORY_SPAN_DAYS = 45
 """The same for a span ("in March", "last year"): its last day must be this recent."""
 
 _ABBREVIATIONS = frozenset(
-    """gen lt col adm mr mrs ms dr st jan feb mar apr jun jul aug sep sept oct nov dec no sen
-    rep gov prof jr sr vs maj capt sgt cmdr""".split()
+    [
+        "gen",
+        "lt",
+        "col",
+        "adm",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "sen",
+        "rep",
+        "gov",
+        "prof",
+        "jr",
+        "sr",
+        "vs",
+        "maj",
+        "capt",
+        "sgt",
+        "cmdr",
+    ]
 )
 _SPLIT = re.compile(r"[.!?…][\"'”’»)]*\s+(?=[\"'“‘«(]*[A-ZА-ЯЁІЇЄ0-9])")
 _PRONOUN_SUBJECT = folded("he she his her он она er sie")
 _PRONOUN_PAIR = folded("they their them они их")
 _PRONOUN_OBJECT = folded("him her его ihn")
+_REFERRING = _PRONOUN_OBJECT | _PRONOUN_PAIR
 _REPORTING = re.compile(
     r"\b(?:that|said|says|told|tells|announced|reported|added|confirmed|noted)\b", re.I
 )
-_NOT_PARTICIPANT_BEFORE = re.compile(
-    r"\b(?:aides?|ambassadors?|envoys?|spokes(?:man|woman|person)|advisers?|advisors?|officials?"
-    r"|delegations?|representatives?|behalf|message|letter|administration|government"
-    r"|team|staff|office|allies|critics?|supporters?|son|wife|daughter|brother)\s+"
-    r"(?:to|for|of|from)\s+(?:the\s+)?$",
-    re.I,
+_NOT_PARTICIPANT_HEADS = folded(
+    """aide aides ambassador ambassadors envoy envoys spokesman spokeswoman spokesperson adviser
+    advisers advisor advisors official officials delegation delegations representative
+    representatives behalf message letter administration government team staff office allies
+    critic critics supporter supporters son wife daughter brother"""
 )
+_NOT_PARTICIPANT_LINKS = folded("to for of from")
 _NEAR_OK = folded(
     """the a an his her their its by phone telephone video link videolink on in at via over with
     to visiting counterpart counterparts also again briefly separately later earlier morning
     afternoon evening night late early for first time s late-night top own new host hosting
-    fellow """
+    fellow коллегой коллегами коллега с со по телефону телефонный видеосвязи в во на am im mit
+    dem der den die das per telefon"""
 )
 _WITH = folded("with to between by с mit и and")
 _GROUP_SEP = re.compile(
-    r"[\s,]*(?:,|\band\b|&|\bas\s+well\s+as\b|\btogether\s+with\b|\balong\s+with\b"
+    r"[\s,.]*(?:,|\band\b|&|\bas\s+well\s+as\b|\btogether\s+with\b|\balong\s+with\b"
     r"|\balongside\b|\bjoined\s+by\b|\baccompanied\s+by\b|\bat\s+the\s+side\s+of\b|\bи\b|\bund\b)",
     re.I,
 )
@@ -107,6 +143,33 @@ class _State:
     contacts: list[Contact] = field(default_factory=list)
     silences: list[SilenceClaim] = field(default_factory=list)
     refused: set[tuple[str, str]] = field(default_factory=set)
+    pending: list[Sequence[Token]] = field(default_factory=list)
+    starts: Sequence[int] = ()
+
+
+@dataclass(slots=True)
+class _Sentence:
+    """One sentence (``text[lo:hi]``) and what was found in it."""
+
+    text: str
+    lo: int
+    hi: int
+    tokens: Sequence[Token]
+    mentions: Sequence[Found]
+    title: bool
+    starts: Sequence[int] = ()
+    base: int = 0
+    cuts: list[tuple[int, int]] = field(default_factory=list)
+    read: list[DateMention] | None = None
+
+    def __post_init__(self) -> None:
+        self.cuts.extend(clause_cuts(self.text, self.tokens))
+
+    def dates(self, state: _State) -> list[DateMention]:
+        """The sentence's dates, read the first time a cue needs them."""
+        if self.read is None:
+            self.read = _dates(self.text, self.tokens, state)
+        return self.read
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -126,12 +189,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _may_name_someone(tokens: Sequence[Token], text: str, registry: Registry) -> bool:
+    """The early exit: do the words hold a name, or a country word and a title?"""
     index = registry.index
-    longest = index.longest
-    for t in tokens:
-        if t.fold in longest or index.canon(t.fold) in longest:
+    words = {t.fold for t in tokens}
+    if not index.name_words.isdisjoint(words):
+        return True
+    if not index.country_words.isdisjoint(words) and not index.title_heads.isdisjoint(words):
+        return True
+    if not text.isascii():
+        if any(index.canon(w) in index.name_words for w in words if not w.isascii()):
             return True
-    return has_cjk(text) and any(alias in text for alias in index.cjk)
+        return has_cjk(text) and any(alias in text for alias in index.cjk)
+    return False
 
 
 def extract(item: Item, registry: Registry) -> Extraction:
@@ -139,7 +208,7 @@ def extract(item: Item, registry: Registry) -> Extraction:
     title, summary = item.title or "", item.summary or ""
     text = f"{title}\n{summary}"
     tokens = tokenize(text)
-    if len(tokens) < 3 or not _may_name_someone(tokens, text, registry):
+    if not _may_name_someone(tokens, text, registry):
         return _EMPTY
     for t in tokens:
         if not t.fold.isascii():
@@ -151,20 +220,29 @@ def extract(item: Item, registry: Registry) -> Extraction:
     def words(lo: int, hi: int) -> list[Token]:
         return tokens[bisect_left(starts, lo) : bisect_left(starts, hi)]
 
-    title_contacts: list[Contact] = []
-    if title.strip():
-        _sentence(text, 0, len(title), words(0, len(title)), state, title=True)
-        title_contacts, state.contacts = state.contacts, []
+    state.starts = starts
+
+    # The headline is read last, and only when it may add something: it mostly repeats the
+    # summary's lead. Who it names seeds "the two" of the summary.
+    head = words(0, len(title))
+    named_in_title = _named(head, text, state) if head and find_cues(text, head) else set()
+    if len(named_in_title) == 2:
+        a, b = sorted(named_in_title)
+        if registry.country_of(a, ref) != registry.country_of(b, ref):
+            state.last_pair = (a, b)
     base = len(title) + 1
     for start, end in split_sentences(summary):
         lo, hi = base + start, base + end
         _sentence(text, lo, hi, words(lo, hi), state, title=False)
     contacts = _merge(state.contacts)
-    for c in title_contacts:
-        key = (c.a, c.b)
-        if any((x.a, x.b) == key for x in contacts) or key in state.refused:
-            continue
-        contacts.append(c)
+    covered = {x for c in contacts for x in (c.a, c.b)}
+    if len(named_in_title) >= 2 and not named_in_title <= covered:
+        state.contacts = []
+        _sentence(text, 0, len(title), head, state, title=True)
+        for c in state.contacts:
+            key = (c.a, c.b)
+            if not any((x.a, x.b) == key for x in contacts) and key not in state.refused:
+                contacts.append(c)
     silences = list(dict.fromkeys(state.silences))
     if not contacts and not silences:
         return _EMPTY
@@ -213,18 +291,19 @@ def _sentence(
         # no contact here: only who is named (for "the two" later) and the dates matter
         mentions = []
         officials = {o for o in full_names_in(tokens, registry) if registry.serves(o, state.day)}
-    dates: list[DateMention] = []
-    if state.ref is not None:
-        dates = find_dates(text, state.ref, state.lead or state.anchor, tokens)
     found_pair: tuple[str, str] | None = None
+    sent: _Sentence | None = None
     if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
+        base = bisect_left(state.starts, tokens[0].start)
+        sent = _Sentence(text, lo, hi, tokens, mentions, title, state.starts, base)
         for cue in cues:
-            got = _cue(text, (lo, hi), tokens, mentions, dates, cue, state, title=title)
+            got = _cue(sent, cue, state)
             if got is not None:
-                found_pair = got
-    for d in dates:
-        if d.day is not None and not d.since:
-            state.anchor = d.day
+                found_pair = state.last_pair = got
+    if sent is not None and sent.read is not None:
+        _anchor(sent.read, state)
+    elif state.ref is not None:
+        state.pending.append(tokens)  # its dates matter only as anchors of later sentences
     if found_pair is not None:
         state.last_pair = found_pair
     elif len(officials) == 2:
@@ -233,36 +312,69 @@ def _sentence(
             state.last_pair = (a, b)
 
 
+def _dates(text: str, tokens: Sequence[Token], state: _State) -> list[DateMention]:
+    """The dates of one sentence, after those of earlier ones (they set the anchor).
+
+    Sentences that report no contact are read for dates only when a later one needs them.
+    """
+    if state.ref is None:
+        return []
+    for earlier in state.pending:
+        _anchor(find_dates(text, state.ref, state.lead or state.anchor, earlier), state)
+    state.pending.clear()
+    return find_dates(text, state.ref, state.lead or state.anchor, tokens)
+
+
+def _anchor(dates: Sequence[DateMention], state: _State) -> None:
+    for d in dates:
+        if d.day is not None and not d.since:
+            state.anchor = d.day
+
+
+def _named(tokens: Sequence[Token], text: str, state: _State) -> set[str]:
+    """The officials some words name."""
+    found = find_mentions(tokens, text, state.registry, state.day, state.named)
+    return {m.official for m in found if m.official}
+
+
 def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
     """Whether a sentence names someone through a reference ("his counterpart", "him")."""
     if any(m.via in ("pair", "counterpart") for m in mentions):
         return True
-    return any(t.fold in _PRONOUN_OBJECT or t.fold in _PRONOUN_PAIR for t in tokens)
+    return not _REFERRING.isdisjoint([t.fold for t in tokens])
 
 
-def _token_at(tokens: Sequence[Token], offset: int) -> int:
-    for k, t in enumerate(tokens):
-        if t.start >= offset:
-            return k
-    return len(tokens)
+def _token_at(sent: _Sentence, offset: int) -> int:
+    """The position of the first word that starts at or after ``offset``."""
+    return bisect_left(sent.starts, offset) - sent.base
 
 
-def _clause_start(text: str, lo: int, offset: int) -> int:
-    start = lo
-    for m in BOUNDARY.finditer(text, lo, offset):
-        start = m.end()
-    return start
+def _clause_start(sent: _Sentence, offset: int) -> int:
+    """Where the clause holding ``offset`` begins (the end of the boundary before it)."""
+    k = bisect_left(sent.cuts, (offset, offset)) - 1
+    while k >= 0 and sent.cuts[k][1] > offset:
+        k -= 1
+    return sent.cuts[k][1] if k >= 0 else sent.lo
 
 
-def _clause_end(text: str, offset: int, hi: int) -> int:
-    m = BOUNDARY.search(text, offset, hi)
-    return m.start() if m else hi
+def _clause_end(sent: _Sentence, offset: int) -> int:
+    """Where the clause holding ``offset`` ends (the start of the boundary after it)."""
+    k = bisect_left(sent.cuts, (offset, offset))
+    return sent.cuts[k][0] if k < len(sent.cuts) else sent.hi
 
 
 def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
-    if m.via == "pair" or m.via == "counterpart":
+    if m.via in {"pair", "counterpart"}:
         return True
-    if _NOT_PARTICIPANT_BEFORE.search(text[max(0, m.start - 40) : m.start]):
+    # "aides to Biden", "a letter from the Kremlin's Putin": someone else's people or things
+    k = m.i - 1
+    if k >= 1 and tokens[k].fold == "the":
+        k -= 1
+    if (
+        k >= 1
+        and tokens[k].fold in _NOT_PARTICIPANT_LINKS
+        and tokens[k - 1].fold in _NOT_PARTICIPANT_HEADS
+    ):
         return False
     if m.poss:
         # "Trump's envoy Witkoff": Trump is not the one talking; "Austin's call with" is.
@@ -272,21 +384,36 @@ def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
 
 
 def _group(
-    text: str, mentions: Sequence[Found], first: int, limit: int, tokens: Sequence[Token]
+    text: str,
+    mentions: Sequence[Found],
+    first: int,
+    limit: int,
+    tokens: Sequence[Token],
+    *,
+    loose: bool = False,
 ) -> list[Found]:
-    """The mention at ``first`` and those joined to it by "and", commas and titles."""
+    """The mention at ``first`` and those joined to it by "and", commas and titles.
+
+    A comma alone joins a list only when "and" closes it ("A, B and C"): "standing alongside
+    Rutte, Zelensky said" is not a group. Headlines (``loose``) join with commas alone
+    ("Xi, Putin hold talks").
+    """
     group = [mentions[first]]
+    closed = 1
     k = first + 1
     while k < len(mentions) and mentions[k].start < limit:
         lo, hi = group[-1].end, mentions[k].start
-        if group[-1].poss or not _GROUP_SEP.match(text, lo, hi):
+        sep = _GROUP_SEP.match(text, lo, hi)
+        if group[-1].poss or not sep:
             break
-        words = [t for t in tokens if lo <= t.start and t.end <= hi]
+        words = tokens[group[-1].j : mentions[k].i]
         if any(not (t.fold in _GROUP_WORDS or t.cap or t.fold in _TITLE_CACHE) for t in words):
             break
         group.append(mentions[k])
+        if loose or sep.group().strip(" ,.") or "and" in [t.fold for t in words]:
+            closed = len(group)
         k += 1
-    return group
+    return group[:closed]
 
 
 _GROUP_WORDS = FUNCTION_WORDS | folded(
@@ -297,60 +424,70 @@ _TITLE_CACHE: set[str] = set()
 
 
 def _first_mention(
-    text: str, mentions: Sequence[Found], cue: Cue, tokens: Sequence[Token], lo: int, hi: int
+    text: str,
+    mentions: Sequence[Found],
+    cue: Cue,
+    tokens: Sequence[Token],
+    span: tuple[int, int],
+    *,
+    loose: bool = False,
 ) -> list[Found]:
+    """The first group of participants named in ``text[lo:hi]``."""
+    lo, hi = span
     for k, m in enumerate(mentions):
         if m.start >= lo and m.end <= hi and _eligible(text, m, cue, tokens):
-            return _group(text, mentions, k, hi, tokens)
+            return _group(text, mentions, k, hi, tokens, loose=loose)
     return []
 
 
-def _cue(
-    text: str,
-    span: tuple[int, int],
-    tokens: Sequence[Token],
-    mentions: Sequence[Found],
-    dates: Sequence[DateMention],
-    cue: Cue,
-    state: _State,
-    *,
-    title: bool,
-) -> tuple[str, str] | None:
+def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     """Work out one cue; records its contact, refusal or silence. Returns its pair."""
+    text, tokens, mentions, title = sent.text, sent.tokens, sent.mentions, sent.title
     registry = state.registry
     if not _TITLE_CACHE:
         _TITLE_CACHE.update(registry.index.title_words)
         for key in registry.index.countries:
             _TITLE_CACHE.update(key)
-    lo, hi = span
+    lo, hi = sent.lo, sent.hi
     sentence = text[lo:hi].strip()
-    clause_start = _clause_start(text, lo, cue.start)
-    clause_end = _clause_end(text, cue.end, hi)
-    cue_ti = _token_at(tokens, cue.start)
-    cue_tj = _token_at(tokens, cue.end)
+    clause_start = _clause_start(sent, cue.start)
+    clause_end = _clause_end(sent, cue.end)
+    cue_ti = _token_at(sent, cue.start)
+    cue_tj = _token_at(sent, cue.end)
     before_words = [t.fold for t in tokens[max(0, cue_ti - 3) : cue_ti]]
 
     left: list[Found] = []
     right: list[Found] = []
     symmetric: list[Found] = []
     after = [m for m in mentions if m.start >= cue.end and m.start < clause_end]
+    if cue.text.lower().startswith(("discuss", "обсуд")):
+        # "discussed Gaza with Yoav Gallant by phone": the partner is inside the cue
+        inner = [m for m in mentions if cue.start < m.start and m.end <= cue.end]
+        if inner:
+            after = inner
     gap_words: list[str] = []
-    if after:
-        gap_words = [t.fold for t in tokens if cue.end <= t.start and t.end <= after[0].start]
+    if after and after[0].start < cue.end:
+        gap_words = ["with"]
+    elif after:
+        gap_words = [t.fold for t in tokens[cue_tj : after[0].i]]
 
     # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
-    hyphen = [
-        (a, b)
-        for a, b in zip(mentions, mentions[1:], strict=False)
-        if b.end <= cue.start
-        and text[a.end : b.start].strip() in ("-", "–")
-        and len(text[b.end : cue.start].split()) <= 2
-    ]
+    hyphen = (
+        [
+            (a, b)
+            for a, b in itertools.pairwise(mentions)
+            if b.end <= cue.start
+            and text[a.end : b.start].strip() in ("-", "–")
+            and len(text[b.end : cue.start].split()) <= 2
+        ]
+        if cue.form == "noun"
+        else []
+    )
     if cue.form == "noun" and hyphen:
         symmetric = list(hyphen[-1])
     elif cue.form == "noun" and gap_words[:1] == ["between"] and after:
         k = mentions.index(after[0])
-        symmetric = _group(text, mentions, k, clause_end, tokens)
+        symmetric = _group(text, mentions, k, clause_end, tokens, loose=title)
     else:
         # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
         if after and len(gap_words) <= 9:
@@ -360,6 +497,7 @@ def _cue(
                     or w in _TITLE_CACHE
                     or w.removesuffix("s") in _TITLE_CACHE
                     or w in FUNCTION_WORDS
+                    or w in DATE_WORDS
                     or w[:1].isdigit()
                     for w in gap_words
                 )
@@ -368,12 +506,12 @@ def _cue(
             needs_with = cue.form == "noun" or not _transitive(cue.text)
             if words_ok and (not needs_with or any(w in _WITH for w in gap_words)):
                 k = mentions.index(after[0])
-                right = _group(text, mentions, k, clause_end, tokens)
+                right = _group(text, mentions, k, clause_end, tokens, loose=title)
         # an object pronoun: "Waltz called him", "held talks with him"
         if not right:
             nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
             if nxt and (nxt[0] in _PRONOUN_OBJECT or nxt[-1] in _PRONOUN_OBJECT):
-                right = _first_mention(text, mentions, cue, tokens, lo, cue.start)
+                right = _first_mention(text, mentions, cue, tokens, (lo, cue.start), loose=title)
                 # "Ushakov said Waltz called him": the subject is the nearest one.
                 nearest = [m for m in mentions if m.end <= cue.start and m not in right]
                 if right and nearest and _eligible(text, nearest[-1], cue, tokens):
@@ -381,26 +519,62 @@ def _cue(
             elif nxt and nxt[0] == "them" and state.last_pair:
                 right = [_pair_found(state.last_pair)]
         # the subject: the clause's first mention, or the sentence's through a pronoun
-        owner = [m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start]
+        owner = (
+            [m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start]
+            if cue.form == "noun"
+            else []
+        )
         if left:
             pass
         elif cue.form == "noun" and owner and len(text[owner[-1].end : cue.start].split()) <= 4:
             left = [owner[-1]]
         else:
-            left = _first_mention(text, mentions, cue, tokens, clause_start, cue.start)
+            left = _first_mention(
+                text, mentions, cue, tokens, (clause_start, cue.start), loose=title
+            )
+        if not left and before_words[-1:] == ["who"]:
+            # "Biden, who met Xi in Lima, said ...": the one named just before
+            nearest = [m for m in mentions if m.end <= cue.start]
+            if nearest and _eligible(text, nearest[-1], cue, tokens):
+                left = [nearest[-1]]
         if not left:
             pronoun = [w for w in before_words if w in _PRONOUN_SUBJECT or w in _PRONOUN_PAIR]
             gerund = cue.text.lower().endswith("ing") or cue.form == "noun"
             if pronoun and pronoun[-1] in _PRONOUN_PAIR and state.last_pair:
                 left = [_pair_found(state.last_pair)]
             elif pronoun or (gerund and clause_start > lo):
-                left = _first_mention(text, mentions, cue, tokens, lo, cue.start)
+                left = _first_mention(text, mentions, cue, tokens, (lo, cue.start), loose=title)
         left = [m for m in left if m not in right]
-        if not right and not left and after and cue.form == "verb":
+        if (
+            right
+            and not left
+            and clause_start == lo
+            and (cue.form == "noun" or cue.text.lower().startswith(("standing", "stood")))
+        ):
+            # "In a call with Mohammed bin Salman, Biden discussed ...": the next subject
+            taken = {m.official for m in right}
+            later = [m for m in mentions if m.start >= right[-1].end and m.official not in taken]
+            if later and _eligible(text, later[0], cue, tokens):
+                left = [later[0]]
+        present: list[Found] = []
+        if not right and _in_the_course(tokens, cue_ti, cue):
+            present = [
+                m
+                for m in mentions
+                if clause_start <= m.start
+                and m.end <= cue.start
+                and _eligible(text, m, cue, tokens)
+            ]
+        if len({m.official for m in present if m.official}) >= 2:
+            # "Putin told Erdogan in a phone call", "Scholz hat mit Putin telefoniert"
+            symmetric, left = present, []
+        elif not right and not left and after and cue.form == "verb":
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
             k = mentions.index(after[0])
-            symmetric = _group(text, mentions, k, clause_end, tokens)
-        elif not right and (cue.form == "noun" or _symmetric(cue.text)):
+            symmetric = _group(text, mentions, k, clause_end, tokens, loose=title)
+        elif not right and (
+            _symmetric(cue.text) if cue.form == "verb" else _held(tokens, cue_ti, left)
+        ):
             symmetric = left
             left = []
         elif not right:
@@ -409,10 +583,11 @@ def _cue(
     pairs = _pairs(left, right, symmetric, state)
     if not pairs:
         return None
+    dates = sent.dates(state)
 
     # modality
     first_start = min([m.start for m in (*left, *symmetric)] + [cue.start])
-    scope_start = _clause_start(text, lo, first_start)
+    scope_start = _clause_start(sent, first_start)
     scope = _outside_mentions(text, scope_start, cue.end, mentions)
     last_end = max([m.end for m in (*right, *symmetric)] + [cue.end])
     reason = rejected(scope) or (
@@ -471,13 +646,48 @@ def _cue(
 
 
 def _transitive(cue_text: str) -> bool:
-    word = cue_text.lower().split()[0]
-    return word in {
+    """Whether the cue's verb takes its partner as a direct object ("met Xi")."""
+    return any(word in _TRANSITIVE for word in cue_text.lower().split())
+
+
+_TRANSITIVE = frozenset(
+    {
         "met", "meets", "meeting", "phoned", "telephoned", "phones", "telephones", "called",
         "hosted", "hosts", "received", "receives", "welcomed", "welcomes", "greeted",
         "greets", "joined", "sat", "shook", "shake", "shaking", "встретил", "принял",
         "empfing", "traf", "trafen", "встретился", "встретились",
-    }  # fmt: skip
+    "standing", "stood", "alongside", "beside"}
+)  # fmt: skip
+
+
+_LIGHT_VERBS = folded(
+    """held hold holds holding had have has conducted conduct began begin opened open concluded
+    wrapped started start in for during their провели провел провёл провела führten"""
+)
+
+
+_COURSE = folded("in during over")
+_FINAL_VERBS = folded("telefoniert gesprochen getroffen")
+
+
+def _in_the_course(tokens: Sequence[Token], at: int, cue: Cue) -> bool:
+    """A noun cue after "in"/"during" ("told Erdogan in a phone call"), or a German verb
+    at the clause's end: everyone named before it in the clause took part."""
+    if cue.form == "verb":
+        return tokens[at].fold in _FINAL_VERBS if at < len(tokens) else False
+    before = [t.fold for t in tokens[max(0, at - 3) : at]]
+    return any(w in _COURSE for w in before)
+
+
+def _held(tokens: Sequence[Token], at: int, left: Sequence[Found]) -> bool:
+    """Whether a noun cue reports the group's own contact ("Modi and Xi held talks", "their
+    call"), not a gathering they were at ("Erdogan and Biden attended the summit")."""
+    if any(m.via == "pair" and m.poss for m in left):
+        return True
+    before = tokens[max(0, at - 4) : at]
+    return any(t.fold in _LIGHT_VERBS for t in before) or (
+        bool(left) and left[-1].poss and left[-1].j >= at - 3
+    )
 
 
 def _symmetric(cue_text: str) -> bool:

@@ -58,9 +58,14 @@ def _published(value: object) -> tuple[datetime | None, date]:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("'published' must be a date (YYYY-MM-DD) or a datetime with an offset")
     text = value.strip()
-    if len(text) == 10:
-        return None, date.fromisoformat(text)
-    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        if len(text) == 10:
+            return None, date.fromisoformat(text)
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"'published' must be a date (YYYY-MM-DD) or a datetime with an offset, not {text!r}"
+        ) from None
     if when.tzinfo is None:
         raise ValueError(f"'published' {text!r} has no offset (add +00:00 or Z)")
     return when.astimezone(UTC), when.date()

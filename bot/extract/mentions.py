@@ -15,7 +15,7 @@ Britain, France and Turkey") resolve to the holders on the day; "his Russian cou
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.extract.officials import Registry
@@ -46,6 +46,7 @@ _NOT_ROLE_TITLES = folded(
     late candidate nominee governor senator congressman congresswoman mayor representative
     rep sen judge justice journalist actor singer businessman billionaire then"""
 )
+_SUFFIXES = folded("jr junior")
 _PLACE_BEFORE = folded("in at near outside from downtown")
 _PLACE_AFTER = folded(
     """texas university college street road city county airport hotel center centre square
@@ -57,13 +58,17 @@ _PAIR_HEADS = folded(
     envoys counterparts top"""
 )
 _PRONOUN_POSS = frozenset({"his", "her", "their"})
+
 _PAIR_TAIL = _PAIR_HEADS | folded("of state government foreign defence defense")
 _NOT_DEFINITE = folded("a an former ex then deputy vice late")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Found:
     """A mention in one sentence.
+
+    Internal and not frozen (made by the dozen per item, and a frozen dataclass costs five
+    times as much to build): treat it as read-only.
 
     Attributes:
         official: the official's id; ``None`` for a person who is not leader-level that day,
@@ -85,6 +90,17 @@ class Found:
     poss: bool = False
     country: str | None = None
     ambiguous: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Scan:
+    """One sentence being scanned: its words, their folded forms, and the day."""
+
+    tokens: Sequence[Token]
+    folds: Sequence[str]
+    registry: Registry
+    day: date
+    named: Collection[str]
 
 
 def full_names_in(tokens: Sequence[Token], registry: Registry) -> set[str]:
@@ -152,70 +168,91 @@ def find_mentions(
     """
     index = registry.index
     folds = [t.fold for t in tokens]
+    scan = _Scan(tokens, folds, registry, day, named)
     n = len(folds)
     out: list[Found] = []
-    i = 0
-    while i < n:
+    interesting = index.scan_words
+    free = 0
+    for i in [k for k, w in enumerate(folds) if w in interesting]:
+        if i < free:
+            continue
         word = folds[i]
-        sizes = index.sizes.get(word, ())
         hit: Found | None = None
-        size = 0
-        for size in sizes:
-            if size > n - i:
+        many: list[Found] = []
+        used = size = 0
+        for width in index.sizes.get(word, ()):
+            if width > n - i:
                 continue
+            size = width
             key = tuple(folds[i : i + size])
             ids = index.names.get(key)
             if ids is not None:
-                hit = _person(tokens, folds, i, i + size, ids, "name", registry, day, named)
+                hit = _person(scan, i, i + size, ids, "name")
                 break
             ids = index.shorts.get(key)
             if ids is not None and tokens[i].cap:
-                hit = _person(tokens, folds, i, i + size, ids, "short", registry, day, named)
+                hit = _person(scan, i, i + size, ids, "short")
                 if hit is not None:
                     break
                 continue
             role_key = index.phrases.get(key)
             if role_key is not None:
-                hit = _role(tokens, folds, i, i + size, role_key, registry, day, out)
+                hit = _role_mention(scan, i, i + size, role_key)
                 break
             code = index.countries.get(key)
             if code is not None:
-                hit, size = _country_role(tokens, folds, i, size, code, registry, day, out)
+                many, used = _countries_role(scan, i, size, code)
+                if many:
+                    break
+                hit, size = _country_role(scan, i, size, code)
                 if hit is not None or size:
                     break
             if word in _PRONOUN_POSS:
                 break
+        if many:
+            out.extend(many)
+            free = i + used
+            continue
         if hit is None and word in _PRONOUN_POSS:
-            hit, size = _counterpart(tokens, folds, i, registry)
-        if hit is None and word in ("the", "both") and i + 1 < n:
-            hit, size = _pair(tokens, folds, i)
+            hit, size = _counterpart(scan, i)
+        if hit is None and word == "both" and i + 1 < n:
+            hit, size = _pair(scan, i)
+        elif hit is None and word in ("two", "pair") and i > free and folds[i - 1] == "the":
+            hit, size = _pair(scan, i - 1)
         if hit is None and word in index.title_starts:
-            listed, used = _titles_of(tokens, folds, i, registry, day)
+            listed, used = _titles_of(scan, i)
             if listed:
                 out.extend(listed)
-                i += used
+                free = i + used
                 continue
         if hit is not None:
-            out.append(hit)
-            i = hit.j
-        else:
-            i += 1
+            last = out[-1] if out else None
+            if (
+                last is not None
+                and last.official
+                and last.official == hit.official
+                and (last.j == hit.i)
+            ):
+                # "Crown Prince Mohammed" + "bin Salman": one mention
+                hit = replace(last, j=hit.j, end=hit.end, poss=hit.poss)
+                out[-1] = hit
+            else:
+                out.append(hit)
+            free = hit.j
     return out
 
 
-def _person(
-    tokens: Sequence[Token],
-    folds: Sequence[str],
-    i: int,
-    j: int,
-    ids: frozenset[str],
-    via: str,
-    registry: Registry,
-    day: date,
-    named: Collection[str],
-) -> Found | None:
+def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found | None:
+    tokens, folds, registry, day = scan.tokens, scan.folds, scan.registry, scan.day
+    named = scan.named
     start, end = tokens[i].start, tokens[j - 1].end
     poss = tokens[j - 1].poss
+    if j < len(tokens) and tokens[j].fold in _SUFFIXES:
+        return None  # "Donald Trump Jr."
+    serving = [o for o in ids if registry.serves(o, day)]
+    if via == "name" and len(serving) == 1:
+        return Found(serving[0], i, j, start, end, via, poss)  # the common case, no context
+    serving.sort()
     country, role, blocked = _context(folds, i, registry)
     if via == "short":
         prev = tokens[i - 1] if i else None
@@ -223,17 +260,26 @@ def _person(
             prev is not None
             and prev.cap
             and prev.fold.isalpha()
-            and prev.fold not in (FUNCTION_WORDS | registry.index.title_words)
-        ):
-            if registry.index.countries.get((prev.fold,)) is None:
-                return None  # "Gordon Brown", "John Sullivan": someone else
+            and prev.fold not in FUNCTION_WORDS
+            and prev.fold not in registry.index.title_words
+        ) and registry.index.countries.get((prev.fold,)) is None:
+            return None  # "Gordon Brown", "John Sullivan": someone else
         if prev is not None and prev.fold in _PLACE_BEFORE and role is None:
             return None
         if j < len(tokens) and tokens[j].fold in _PLACE_AFTER:
             return None
         if blocked:
             return None
-    serving = [o for o in sorted(ids) if registry.serves(o, day)]
+        nxt = tokens[j] if j < len(tokens) else None
+        if (
+            nxt is not None
+            and nxt.cap
+            and nxt.fold.isalpha()
+            and nxt.fold not in FUNCTION_WORDS
+            and nxt.fold not in registry.index.name_words
+            and any(registry.officials[o].name.split()[0] == tokens[i].fold.title() for o in ids)
+        ):
+            return None  # "Kim Yo Jong": another of the family, named surname first
     if country is not None and len(serving) > 1:
         serving = [o for o in serving if registry.country_of(o, day) == country] or serving
     if role is not None and len(serving) > 1:
@@ -252,16 +298,9 @@ def _person(
     return Found(None, i, j, start, end, via, poss)
 
 
-def _role_mention(
-    tokens: Sequence[Token],
-    i: int,
-    j: int,
-    role_key: str,
-    registry: Registry,
-    day: date,
-    earlier: Sequence[Found],
-) -> Found | None:
+def _role_mention(scan: _Scan, i: int, j: int, role_key: str) -> Found | None:
     """A role phrase names its holder unless a name follows it or it is not definite."""
+    tokens, registry, day = scan.tokens, scan.registry, scan.day
     if i and tokens[i - 1].fold in _NOT_DEFINITE:
         return None
     if j < len(tokens):
@@ -275,53 +314,68 @@ def _role_mention(
     return Found(holders[0].id, i, j, tokens[i].start, end, "role", tokens[j - 1].poss)
 
 
-def _role(
-    tokens: Sequence[Token],
-    folds: Sequence[str],
-    i: int,
-    j: int,
-    role_key: str,
-    registry: Registry,
-    day: date,
-    earlier: Sequence[Found],
-) -> Found | None:
-    return _role_mention(tokens, i, j, role_key, registry, day, earlier)
+def _countries_role(scan: _Scan, i: int, size: int, code: str) -> tuple[list[Found], int]:
+    """'the U.S. and Chinese defence chiefs': each country's holder of a plural title."""
+    folds, registry = scan.folds, scan.registry
+    index = registry.index
+    n = len(folds)
+    spans = [(i, i + size, code)]
+    k = i + size
+    while k < n:
+        j = k + 1 if folds[k] == "and" else k
+        for width in index.sizes.get(folds[j], ()) if j < n else ():
+            other = index.countries.get(tuple(folds[j : j + width]))
+            if other is not None:
+                spans.append((j, j + width, other))
+                k = j + width
+                break
+        else:
+            break
+    if len(spans) < 2:
+        return [], 0
+    for tsize in index.title_first.get(folds[k], ()) if k < n else ():
+        key = tuple(folds[k : k + tsize])
+        if len(key) < tsize or not key[-1].endswith("s"):
+            continue
+        found: list[Found] = []
+        for start, end, each in spans:
+            role = index.country_titles(each).get(key)
+            holders = registry.holders(f"{each.lower()}.{role}", scan.day) if role else ()
+            if len(holders) == 1:
+                t1, t2 = scan.tokens[start], scan.tokens[end - 1]
+                found.append(Found(holders[0].id, start, end, t1.start, t2.end, "role"))
+        if found:
+            return found, k + tsize - i
+    return [], 0
 
 
-def _country_role(
-    tokens: Sequence[Token],
-    folds: Sequence[str],
-    i: int,
-    size: int,
-    code: str,
-    registry: Registry,
-    day: date,
-    earlier: Sequence[Found],
-) -> tuple[Found | None, int]:
+def _country_role(scan: _Scan, i: int, size: int, code: str) -> tuple[Found | None, int]:
     """A country word and the title after it ("Russia's top diplomat")."""
+    folds, registry = scan.folds, scan.registry
     titles = registry.index.country_titles(code)
     k = i + size
     if k < len(folds) and folds[k] == "s":
         k += 1
-    for tsize in range(min(7, len(folds) - k), 0, -1):
+    for tsize in registry.index.title_first.get(folds[k], ()) if k < len(folds) else ():
+        if tsize > len(folds) - k:
+            continue
         role = titles.get(tuple(folds[k : k + tsize]))
         if role is not None:
-            found = _role_mention(
-                tokens, i, k + tsize, f"{code.lower()}.{role}", registry, day, earlier
-            )
+            found = _role_mention(scan, i, k + tsize, f"{code.lower()}.{role}")
             return found, (k + tsize - i) if found is None else 0
     return None, 0
 
 
-def _titles_of(
-    tokens: Sequence[Token], folds: Sequence[str], i: int, registry: Registry, day: date
-) -> tuple[list[Found], int]:
+def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
     """'the defence ministers of Britain, France and Turkey': each country's holder."""
+    tokens, folds, registry, day = scan.tokens, scan.folds, scan.registry, scan.day
     index = registry.index
     n = len(folds)
     if i and folds[i - 1] in _NOT_DEFINITE:
         return [], 0
-    for tsize in range(min(6, n - i - 2), 0, -1):
+    for tsize in index.title_first.get(folds[i], ()):
+        if tsize > n - i - 2:
+            continue
         key = tuple(folds[i : i + tsize])
         role = index.generic_titles.get(key)
         if role is None or folds[i + tsize] != "of":
@@ -358,10 +412,9 @@ def _titles_of(
     return [], 0
 
 
-def _counterpart(
-    tokens: Sequence[Token], folds: Sequence[str], i: int, registry: Registry
-) -> tuple[Found | None, int]:
+def _counterpart(scan: _Scan, i: int) -> tuple[Found | None, int]:
     """'his Russian counterpart' (no name after it): the same role in another government."""
+    tokens, folds, registry = scan.tokens, scan.folds, scan.registry
     n = len(folds)
     k = i + 1
     country: str | None = None
@@ -380,13 +433,14 @@ def _counterpart(
     return None, 0
 
 
-def _pair(tokens: Sequence[Token], folds: Sequence[str], i: int) -> tuple[Found | None, int]:
+def _pair(scan: _Scan, i: int) -> tuple[Found | None, int]:
     """'the two', 'the pair', 'both leaders', 'the two ministers'' ..."""
+    tokens, folds = scan.tokens, scan.folds
     n = len(folds)
     k = i + 1
-    if folds[i] == "the" and folds[k] in ("two", "pair"):
-        k += 1
-    elif folds[i] == "both" and k < n and folds[k] in _PAIR_HEADS:
+    if (folds[i] == "the" and folds[k] in ("two", "pair")) or (
+        folds[i] == "both" and k < n and folds[k] in _PAIR_HEADS
+    ):
         k += 1
     else:
         return None, 0

@@ -15,7 +15,9 @@ President of the European Commission hold ``nato.head_of_government``,
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,11 +51,53 @@ _CYRILLIC_ENDINGS = ("ами", "ями", "ого", "ему", "ому", "ом", "
 _CYRILLIC_ENDINGS_1 = ("а", "я", "у", "ю", "е", "ы", "и")
 _COMMON_SHORT = frozenset(
     fold(w)[0]
-    for w in (
-        "Lee Kim Park Cho Chung Kang Han Shin Moon Li Wang Chen Liu Yang Dong Wei Qin Chang "
-        "Brown Miller Moore Hunt Powell Cohen Singh Austin Kerry Caine Gabriel Philippe Conte "
-        "Duda Han Rau Park Jin Choe Katz Gallant"
-    ).split()
+    for w in [
+        "Lee",
+        "Kim",
+        "Park",
+        "Cho",
+        "Chung",
+        "Kang",
+        "Han",
+        "Shin",
+        "Moon",
+        "Li",
+        "Wang",
+        "Chen",
+        "Liu",
+        "Yang",
+        "Dong",
+        "Wei",
+        "Qin",
+        "Chang",
+        "Brown",
+        "Miller",
+        "Moore",
+        "Hunt",
+        "Powell",
+        "Cohen",
+        "Singh",
+        "Austin",
+        "Kerry",
+        "Caine",
+        "Gabriel",
+        "Philippe",
+        "Conte",
+        "Duda",
+        "Han",
+        "Rau",
+        "Park",
+        "Jin",
+        "Choe",
+        "Katz",
+        "Gallant",
+    ]
+)
+
+
+_PARTICLES = frozenset(fold("bin al el von der de da le sir crown prince king queen emperor"))
+_STOP = frozenset(
+    fold("the of and for in on to a an s by at people's republic democratic islamic kingdom us un")
 )
 
 
@@ -91,6 +135,11 @@ class NameIndex:
     name_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     title_ends: dict[str, tuple[int, ...]] = field(default_factory=dict)
     title_starts: frozenset[str] = frozenset()
+    title_first: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    name_words: frozenset[str] = frozenset()
+    country_words: frozenset[str] = frozenset()
+    title_heads: frozenset[str] = frozenset()
+    scan_words: frozenset[str] = frozenset()
     title_words: frozenset[str] = frozenset()
     common_shorts: frozenset[str] = frozenset()
     cjk: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -145,8 +194,10 @@ class Registry:
         officials: Mapping[str, Official],
         countries: Mapping[str, Country],
         index: NameIndex,
+        shorts: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.officials: Mapping[str, Official] = officials
+        self._shorts = shorts or {}
         self.countries: Mapping[str, Country] = countries
         self.index = index
         holders: dict[str, list[tuple[Tenure, Official]]] = {}
@@ -159,6 +210,9 @@ class Registry:
             spells.sort(key=lambda s: s[0].start)
         self._holders = holders
         self._serves: dict[tuple[str, date], bool] = {}
+        self._abroad = frozenset(
+            o.id for o in officials.values() if any(t.country for t in o.tenures)
+        )
 
     def get(self, official_id: str) -> Official | None:
         """The official with this id, if any."""
@@ -196,7 +250,7 @@ class Registry:
     def country_of(self, official_id: str, day: date | None) -> str:
         """The government the official served on ``day`` (their own country otherwise)."""
         official = self.officials[official_id]
-        if day is not None:
+        if day is not None and official.id in self._abroad:
             for tenure in official.tenures:
                 if tenure.covers(day) and tenure.country:
                     return tenure.country
@@ -261,11 +315,29 @@ class Registry:
         return None
 
     def names(self) -> Iterable[tuple[str, str]]:
-        """``(folded name, official id)`` for every full name, alias and short form."""
-        for table in (self.index.names, self.index.shorts):
-            for key, ids in table.items():
-                for official_id in sorted(ids):
-                    yield " ".join(key), official_id
+        """``(normalised name, official id)`` for every full name, alias and short form.
+
+        Normalised: lower case, accents removed, hyphens and dots as spaces (``kim jong un``).
+        """
+        for official in self.officials.values():
+            seen: set[str] = set()
+            for text in (official.name, *official.aliases, *self._shorts.get(official.id, ())):
+                plain = _plain(text)
+                if plain and plain not in seen:
+                    seen.add(plain)
+                    yield plain, official.id
+
+
+def _plain(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[-.’'·]", " ", folded).split())
+
+
+def _no_the(key: tuple[str, ...]) -> tuple[str, ...]:
+    """A phrase without its leading "the" (the scanner reads "the Kremlin leader" from
+    "Kremlin")."""
+    return key[1:] if len(key) > 1 and key[0] == "the" else key
 
 
 def _add_size(sizes: tuple[int, ...], size: int) -> tuple[int, ...]:
@@ -319,7 +391,7 @@ class _Builder:
         self.officials: dict[str, Official] = {}
         self.shorts: dict[str, list[str]] = {}
         self.places: dict[str, str] = {}
-        self.pending: list[tuple[str, Mapping[str, Any]]] = []
+        self.pending: list[tuple[str, dict[str, Any]]] = []
 
     def add(self, label: str, doc: object) -> None:
         if doc is None:
@@ -332,16 +404,23 @@ class _Builder:
                 self.problems.append(f"{label}: unknown key {key!r}")
         self._titles(label, doc.get("titles"))
         self._countries(label, doc.get("countries"))
-        officials = doc.get("officials", [])
-        if not isinstance(officials, list):
-            self.problems.append(f"{label}: officials: expected a list")
-            return
-        for i, entry in enumerate(officials):
-            place = f"{label}: officials[{i}]"
-            if not isinstance(entry, dict):
+        self.pending.extend(self._entries(label, "officials", doc.get("officials")))
+
+    def _entries(self, label: str, key: str, value: object) -> list[tuple[str, dict[str, Any]]]:
+        """The mappings of a list section, each with its place (``officials[3]``)."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problems.append(f"{label}: {key}: expected a list")
+            return []
+        out: list[tuple[str, dict[str, Any]]] = []
+        for i, entry in enumerate(value):
+            place = f"{label}: {key}[{i}]"
+            if isinstance(entry, dict):
+                out.append((place, entry))
+            else:
                 self.problems.append(f"{place}: expected a mapping")
-                continue
-            self.pending.append((place, entry))
+        return out
 
     def _titles(self, label: str, titles: object) -> None:
         if titles is None:
@@ -349,26 +428,23 @@ class _Builder:
         if not isinstance(titles, dict):
             self.problems.append(f"{label}: titles: expected a mapping of role to words")
             return
-        for role, words in titles.items():
+        self._role_words(f"{label}: titles", titles, self.default_titles)
+
+    def _role_words(
+        self, place: str, table: Mapping[Any, Any], target: dict[str, list[str]]
+    ) -> None:
+        """``role -> [words]`` checked and added to ``target``."""
+        for role, words in table.items():
             listed = _strings(words)
             if role not in ROLES:
-                self.problems.append(f"{label}: titles.{role}: unknown role")
+                self.problems.append(f"{place}.{role}: unknown role")
             elif listed is None:
-                self.problems.append(f"{label}: titles.{role}: expected a list of words")
+                self.problems.append(f"{place}.{role}: expected a list of words")
             else:
-                self.default_titles.setdefault(role, []).extend(listed)
+                target.setdefault(role, []).extend(listed)
 
     def _countries(self, label: str, countries: object) -> None:
-        if countries is None:
-            return
-        if not isinstance(countries, list):
-            self.problems.append(f"{label}: countries: expected a list")
-            return
-        for i, entry in enumerate(countries):
-            place = f"{label}: countries[{i}]"
-            if not isinstance(entry, dict):
-                self.problems.append(f"{place}: expected a mapping")
-                continue
+        for place, entry in self._entries(label, "countries", countries):
             code = entry.get("code")
             name = entry.get("name")
             aliases = _strings(entry.get("aliases"))
@@ -393,14 +469,7 @@ class _Builder:
                 if not isinstance(table, dict):
                     self.problems.append(f"{place}.{section}: expected a mapping")
                     continue
-                for role, words in table.items():
-                    listed = _strings(words)
-                    if role not in ROLES:
-                        self.problems.append(f"{place}.{section}.{role}: unknown role")
-                    elif listed is None:
-                        self.problems.append(f"{place}.{section}.{role}: expected a list")
-                    else:
-                        target.setdefault(code, {}).setdefault(role, []).extend(listed)
+                self._role_words(f"{place}.{section}", table, target.setdefault(code, {}))
 
     def officials_pass(self) -> None:
         for place, entry in self.pending:
@@ -430,7 +499,8 @@ class _Builder:
         tenures = self._tenures(place, entry.get("tenures"))
         if len(self.problems) > before or oid is None:
             return
-        assert isinstance(name, str) and isinstance(country, str)
+        assert isinstance(name, str)
+        assert isinstance(country, str)
         official = Official(
             id=oid,
             name=name.strip(),
@@ -480,7 +550,7 @@ class _Builder:
                     spells.setdefault(_key(official, tenure), []).append((tenure, official, j))
         for key, items in sorted(spells.items()):
             items.sort(key=lambda s: s[0].start)
-            for (t1, o1, j1), (t2, o2, j2) in zip(items, items[1:], strict=False):
+            for (t1, o1, j1), (t2, o2, j2) in itertools.pairwise(items):
                 if t1.end is None or t2.start <= t1.end:
                     until = t1.end.isoformat() if t1.end else "today"
                     self.problems.append(
@@ -523,8 +593,8 @@ class _Builder:
         index.common_shorts = frozenset(common | _COMMON_SHORT)
         title_words: set[str] = set()
         for country in self.countries.values():
-            for alias in (*country.aliases, country.code.lower()):
-                index.countries[fold(alias)] = country.code
+            for alias in country.aliases:
+                index.countries[_no_the(fold(alias))] = country.code
             table: dict[tuple[str, ...], str] = {}
             own = self.country_titles.get(country.code, {})
             for role in ROLES:
@@ -538,7 +608,7 @@ class _Builder:
                 index.generic_titles.setdefault(key, role)
             for role, phrases in self.country_phrases.get(country.code, {}).items():
                 for words in phrases:
-                    index.phrases[fold(words)] = f"{country.code.lower()}.{role}"
+                    index.phrases[_no_the(fold(words))] = f"{country.code.lower()}.{role}"
         index.title_words = frozenset(title_words)
         for table_keys in (index.names, index.shorts, index.countries, index.phrases):
             for key in table_keys:
@@ -547,7 +617,19 @@ class _Builder:
             for key in titles:
                 index.note(key)
                 index.title_ends[key[-1]] = _add_size(index.title_ends.get(key[-1], ()), len(key))
+                index.title_first[key[0]] = _add_size(index.title_first.get(key[0], ()), len(key))
         index.title_starts = frozenset(key[0] for key in index.generic_titles)
+        skip = _STOP | index.title_words | _PARTICLES
+        index.name_words = frozenset(
+            next((w for w in k if w not in skip), k[-1])
+            for table in (index.names, index.shorts, index.phrases)
+            for k in table
+        )
+        index.country_words = frozenset(w for k in index.countries for w in k) - _STOP
+        index.title_heads = frozenset(index.title_words - _STOP)
+        index.scan_words = frozenset(
+            {*index.sizes, *index.title_starts, "his", "her", "their", "both", "two", "pair"}
+        )
         for key in index.names:
             index.name_sizes[key[0]] = _add_size(index.name_sizes.get(key[0], ()), len(key))
         return index
@@ -604,4 +686,4 @@ def _load(paths: Sequence[Path]) -> Registry:
     index = builder.index()
     if builder.problems:
         raise ConfigError(builder.problems, source="officials registry")
-    return Registry(builder.officials, builder.countries, index)
+    return Registry(builder.officials, builder.countries, index, builder.shorts)

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Token", "fold", "fold_word", "folded", "has_cjk", "tokenize"]
+__all__ = [
+    "WORD",
+    "Token",
+    "fold",
+    "fold_word",
+    "folded",
+    "has_cjk",
+    "match_at",
+    "tokenize",
+]
 
-_WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
+WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 """A word: letters and digits, with inner dots (U.S) and apostrophes (O'Brien, Sa'ar)."""
 _SPECIAL = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "’": "'"})
 _POSSESSIVE = frozenset({"'s", "’s", "'S", "’S"})
@@ -76,7 +86,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     out: list[Token] = []
     append = out.append
     cache = _CACHE
-    for m in _WORD.finditer(text, start, len(text) if end is None else end):
+    for m in WORD.finditer(text, start, len(text) if end is None else end):
         word = m.group()
         begin, stop = m.span()
         poss = word[-2:] in _POSSESSIVE and len(word) > 2
@@ -109,3 +119,47 @@ def has_cjk(text: str) -> bool:
 def folded(words: str) -> frozenset[str]:
     """A set of words as the tokenizer folds them (``"secretary deputy"`` -> secretari ...)."""
     return frozenset(fold_word(w) for w in words.split())
+
+
+def match_at(
+    pattern: re.Pattern[str],
+    text: str,
+    tokens: Sequence[Token],
+    triggers: Collection[str],
+    prefixes: Collection[str],
+    *,
+    digits: bool = False,
+) -> list[re.Match[str]]:
+    """Matches of a large pattern, tried only where a trigger word is.
+
+    A match may start up to three words before its trigger when those words are prefixes
+    ("late last month", "phone call"); it must reach past the trigger. Matches do not overlap.
+    Trying a pattern of many alternatives at a handful of places instead of at every
+    character is what keeps the detector fast.
+    """
+    out: list[re.Match[str]] = []
+    if not tokens:
+        return out
+    covered = -1
+    end = tokens[-1].end
+    if digits:
+        hits = [i for i, t in enumerate(tokens) if t.fold in triggers or t.fold[:1].isdigit()]
+    else:
+        hits = [i for i, t in enumerate(tokens) if t.fold in triggers]
+    for i in hits:
+        token = tokens[i]
+        if token.end <= covered:
+            continue
+        reach = 0
+        while reach < min(i, 3) and tokens[i - reach - 1].fold in prefixes:
+            reach += 1
+        for back in range(reach, -1, -1):
+            start = tokens[i - back].start
+            if start < covered:
+                continue
+            m = pattern.match(text, start, end)
+            if m is not None and m.end() >= token.end:
+                out.append(m)
+                covered = m.end()
+                break
+    return out
