@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.models import Contact, Item, Official, SilenceClaim
 
-__all__ = ["Extraction", "Registry", "default_registry", "extract", "load_registry"]
+__all__ = ["Country", "Extraction", "Registry", "default_registry", "extract", "load_registry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +21,23 @@ class Extraction:
     silences: tuple[SilenceClaim, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Country:
+    """A government: ``code`` (``US``, ``RU``, ``NATO``), ``name``, and the names, demonyms
+    and codes users type for it (``us``, ``usa``, ``america``, ``american``)."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Registry:
     officials: Mapping[str, Official] = field(default_factory=dict)
+    countries: Mapping[str, Country] = field(default_factory=dict)
+
+    def country(self, text: str) -> Country | None:
+        return None
 
     def get(self, official_id: str) -> Official | None:
         return self.officials.get(official_id)
