@@ -143,7 +143,12 @@ CREATE TABLE kv (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+-- an official's latest contacts with anyone (events_by_b covers the other side)
+CREATE INDEX events_by_a ON events(a, day);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 """Each entry is one migration's SQL script, applied in one transaction."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
