@@ -267,6 +267,15 @@ class Events(StoreBase):
         rows = self.db.execute(sql + " GROUP BY kind", args).fetchall()
         return {row["kind"]: int(row["n"]) for row in rows}
 
+    def first_day(self, a: str, b: str, *, since: date | None = None) -> date | None:
+        """The day of a pair's first event (on or after ``since``), if any."""
+        a, b = pair(a, b)
+        row = self.db.execute(
+            "SELECT MIN(day) FROM events WHERE a = ? AND b = ? AND removed IS NULL AND day >= ?",
+            (a, b, day_text(since) if since else _FIRST_DAY),
+        ).fetchone()
+        return parse_day(row[0])
+
     def previous_event(self, event: ContactEvent, kind: Kind | None = None) -> ContactEvent | None:
         """The pair's latest event before ``event``'s day (of ``kind``, if given)."""
         found = self.pair_events(
