@@ -67,6 +67,7 @@ class WatchBook:
         self.registry = registry
         self.notifier = notifier
         self.clock = clock
+        self._sides: dict[tuple[str, date], str] = {}
 
     @property
     def watches(self) -> tuple[Watch, ...]:
@@ -81,17 +82,34 @@ class WatchBook:
         ]
 
     @cached_property
+    def _labels(self) -> list[str]:
+        return [watch_label(self.registry, w) for w in self.watches]
+
+    @cached_property
+    def _claim_pairs(self) -> frozenset[tuple[str, str]]:
+        """The pairs whose silence claims matter: those who may still talk for a watch
+        (a role watch's pairs of past holders are history)."""
+        return frozenset((w.a, w.b) for ws in self._windows for w in ws if w.end is None)
+
+    @cached_property
     def _leads(self) -> list[frozenset[str]]:
         """The officials who stand for each watch's first side."""
         return [frozenset(s.official for s in spells(self.registry, w.a)) for w in self.watches]
 
     def _side_now(self, side: str, day: date) -> str:
-        """An official's surname, or who holds a role on ``day``."""
-        official = self.registry.get(side)
-        if official is not None:
-            return official.surname
-        found = self.registry.holders(side, day)
-        return " and ".join(o.surname for o in found) if found else "nobody"
+        """An official's surname, or who holds a role on ``day`` (remembered per day)."""
+        key = (side, day)
+        if key not in self._sides:
+            official = self.registry.get(side)
+            if official is not None:
+                name = official.surname
+            else:
+                found = self.registry.holders(side, day)
+                name = " and ".join(o.surname for o in found) if found else "nobody"
+            if len(self._sides) > 4096:
+                self._sides.clear()
+            self._sides[key] = name
+        return self._sides[key]
 
     def silences(self, today: date) -> list[Silence]:
         """Every watch's current silence, in configuration order."""
@@ -100,13 +118,13 @@ class WatchBook:
         lasts = self.store.latest_events(
             [(w, watch.kind) for w, watch in zip(windows, watches, strict=True)]
         )
-        claims = self.store.latest_silence_claims((p.a, p.b) for ws in windows for p in ws)
+        claims = self.store.latest_silence_claims(self._claim_pairs)
         out: list[Silence] = []
         for index, (watch, pairs, last) in enumerate(zip(watches, windows, lasts, strict=True)):
             out.append(
                 Silence(
                     watch=watch,
-                    label=watch_label(self.registry, watch),
+                    label=self._labels[index],
                     last=last,
                     claim=_newest_claim(pairs, claims),
                     holders=self._sides_now(watch, today),

@@ -34,12 +34,14 @@ def parse_ts(text: str | None) -> datetime | None:
     """The inverse of ``ts``; ``None`` stays ``None``."""
     if text is None:
         return None
-    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+    return stamp(text)
 
 
 def stamp(text: str) -> datetime:
-    """``parse_ts`` for columns that are never NULL."""
-    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+    """``parse_ts`` for columns that are never NULL. (``fromisoformat`` reads the fixed
+    ``ts`` form, trailing ``Z`` included, a hundred times faster than ``strptime``.)"""
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def day_text(value: date) -> str:

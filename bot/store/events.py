@@ -68,6 +68,14 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def _end_text(window: PairWindow) -> str:
+    return day_text(window.end) if window.end else _LAST_DAY
+
+
+def _end_key(window: PairWindow) -> tuple[date, date]:
+    return window.end or date.max, window.start or date.min
+
+
 def _claim(row: sqlite3.Row) -> tuple[SilenceClaim, Source]:
     claim = SilenceClaim(row["a"], row["b"], parse_day(row["since"]), row["kind"], row["evidence"])
     source = Source(
@@ -336,40 +344,56 @@ class Events(StoreBase):
         """For each group of pair windows (and a kind, or any), its latest event: the
         newest contact of any of its pairs on a day inside that pair's window.
 
-        One query per few hundred windows, each an index lookup, so a board or every watch
-        is answered at once.
+        A board or every watch is answered in a few queries: each round asks every group's
+        next window (latest-ending first) at once, from an index alone, and a group is done
+        as soon as the contact found is later than any window it has left.
         """
-        rows: list[tuple[int, PairWindow, Kind | None]] = [
-            (g, window, kind) for g, (windows, kind) in enumerate(groups) for window in windows
-        ]
+        pending: dict[int, list[PairWindow]] = {
+            g: sorted(windows, key=_end_key, reverse=True) if len(windows) > 1 else list(windows)
+            for g, (windows, _) in enumerate(groups)
+            if windows
+        }
         best: dict[int, tuple[str, int]] = {}
-        for chunk in _chunks(rows, _CHUNK):
+        while pending:
+            batch = [(g, windows.pop(0), groups[g][1]) for g, windows in pending.items()]
+            for g, mark in self._latest_marks(batch):
+                if g not in best or mark > best[g]:
+                    best[g] = mark
+            pending = {
+                g: windows
+                for g, windows in pending.items()
+                if windows and (g not in best or best[g][0] <= _end_text(windows[0]))
+            }
+        events = {e.id: e for e in self.events_by_id(i for _, i in best.values())}
+        return [events[best[g][1]] if g in best else None for g in range(len(groups))]
+
+    def _latest_marks(
+        self, batch: Sequence[tuple[int, PairWindow, Kind | None]]
+    ) -> list[tuple[int, tuple[str, int]]]:
+        """``(group, (day, event id))`` of the latest live event in each window that has
+        one."""
+        out: list[tuple[int, tuple[str, int]]] = []
+        for chunk in _chunks(batch, _CHUNK):
             values = ",".join("(?, ?, ?, ?, ?, ?)" for _ in chunk)
             params: list[object] = []
             for g, w, kind in chunk:
-                params += [
-                    g,
-                    w.a,
-                    w.b,
-                    day_text(w.start) if w.start else _FIRST_DAY,
-                    day_text(w.end) if w.end else _LAST_DAY,
-                    kind,
-                ]
-            found = self.db.execute(
+                start = day_text(w.start) if w.start else _FIRST_DAY
+                params += [g, w.a, w.b, start, _end_text(w), kind]
+            # from the events_live index alone: no table row is read
+            rows = self.db.execute(
                 f"WITH w(g, a, b, lo, hi, kind) AS (VALUES {values})"  # noqa: S608
-                " SELECT w.g AS g, e.id AS id, e.day AS day FROM w JOIN events e ON e.id = ("
-                "  SELECT x.id FROM events x WHERE x.a = w.a AND x.b = w.b"
+                " SELECT w.g AS g, ("
+                "  SELECT x.day || ' ' || x.id FROM events x WHERE x.a = w.a AND x.b = w.b"
                 "  AND x.day >= w.lo AND x.day <= w.hi AND x.removed IS NULL"
                 "  AND (w.kind IS NULL OR x.kind = w.kind)"
-                "  ORDER BY x.day DESC, x.id DESC LIMIT 1)",
+                "  ORDER BY x.day DESC, x.id DESC LIMIT 1) AS found FROM w",
                 params,
             ).fetchall()
-            for row in found:
-                mark = (row["day"], row["id"])
-                if row["g"] not in best or mark > best[row["g"]]:
-                    best[row["g"]] = mark
-        events = {e.id: e for e in self.events_by_id(i for _, i in best.values())}
-        return [events[best[g][1]] if g in best else None for g in range(len(groups))]
+            for row in rows:
+                if row["found"] is not None:
+                    day, _, event_id = row["found"].partition(" ")
+                    out.append((row["g"], (day, int(event_id))))
+        return out
 
     def events_by_id(self, ids: Iterable[int]) -> list[ContactEvent]:
         """The events with these ids (removed ones too), in id order."""
