@@ -130,6 +130,10 @@ class NameResolver:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
 
+    @cached_property
+    def _role_keys(self) -> frozenset[str]:
+        return self.registry.role_keys()
+
     # --- exact -------------------------------------------------------------------------
 
     def officials(self, text: str, day: date) -> list[Official]:
@@ -143,7 +147,7 @@ class NameResolver:
         direct = self.registry.get(key)
         if direct is not None:
             found.append(direct)
-        elif key in self.registry.role_keys():
+        elif key in self._role_keys:
             found.extend(self.registry.holders(key, day))
         else:
             found.extend(self.registry.lookup(wanted, day))
@@ -165,7 +169,7 @@ class NameResolver:
             return found[0]
         if found:
             raise self._ambiguous(text, found)
-        if text.strip().lower() in self.registry.role_keys():
+        if text.strip().lower() in self._role_keys:
             raise CommandError(
                 f"Nobody is {role_label(text.strip().lower())} on {format_day(day)}."
             )
