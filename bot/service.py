@@ -476,11 +476,12 @@ class CommandService:
     def _check_pair(self, a: Official, b: Official) -> None:
         if a.id == b.id:
             raise CommandError(f"Both names are {a.name}; give two different officials.")
-        if a.country == b.country:
+        today = self.today()
+        if _government(a, today) == _government(b, today):
             raise CommandError(
                 f"{a.name} and {b.name} serve the same government "
-                f"({country_name(self.registry, a.country)}); Hotline records contacts between "
-                "officials of different governments."
+                f"({country_name(self.registry, _government(a, today))}); Hotline records "
+                "contacts between officials of different governments."
             )
 
     def _last_pair(self, a: Official, b: Official, today: date) -> Reply:

@@ -78,22 +78,13 @@ def _end_key(window: PairWindow) -> tuple[date, date]:
 
 def _claim(row: sqlite3.Row) -> tuple[SilenceClaim, Source]:
     claim = SilenceClaim(row["a"], row["b"], parse_day(row["since"]), row["kind"], row["evidence"])
-    source = Source(
-        origin="feed",
-        feed=row["feed"],
-        url=row["url"],
-        title=row["title"],
-        published=parse_ts(row["published"]),
-        evidence=row["evidence"],
-        added=stamp(row["added"]),
-        id=row["id"],
-    )
-    return claim, source
+    return claim, _source(row, origin="feed")
 
 
-def _source(row: sqlite3.Row) -> Source:
+def _source(row: sqlite3.Row, origin: Origin | None = None) -> Source:
+    """A ``sources`` row (or a silence claim's, whose origin is given) as a ``Source``."""
     return Source(
-        origin=row["origin"],
+        origin=origin or row["origin"],
         feed=row["feed"],
         url=row["url"],
         title=row["title"],
