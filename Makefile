@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test check lint format typecheck eval bench clean
+.PHONY: run test check lint format typecheck eval bench bench-poll bench-commands clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,7 @@ check: $(TSTAMP)
 	$(BIN)/ruff check bot handlers tests benchmarks
 	$(BIN)/ruff format --check bot handlers tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest -q
 
 format: $(TSTAMP)
@@ -39,6 +40,20 @@ format: $(TSTAMP)
 
 eval: $(STAMP)
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev.jsonl --cmd "$(BIN)/hotline extract" --errors 50
+
+BSTAMP := $(VENV)/.installed-bench
+
+$(BSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP) $(TSTAMP) $@
+
+bench-poll: $(BSTAMP)
+	$(BIN)/python -m benchmarks.bench_poll --feeds 1000 --hosts 50
+
+bench-commands: $(STAMP)
+	$(BIN)/python benchmarks/bench_commands.py
+
+bench: bench-poll bench-commands
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -15,21 +15,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapp
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol, TextIO
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.extract import Registry, load_registry
-from bot.fetch import Fetcher
 from bot.models import Delivery, Platform
 from bot.notify import Dispatcher, Notifier
-from bot.parsing import Parser, ProcessParser
 from bot.poller import Poller
+from bot.reading import FeedReader
 from bot.service import CommandService
 from bot.store import Store
+
+if TYPE_CHECKING:
+    import httpx
+
+    from bot.parsing import Parser
 
 __all__ = [
     "TICK",
@@ -40,6 +42,7 @@ __all__ = [
     "chat_frontends",
     "check_references",
     "load",
+    "make_reader",
     "open_registry",
     "serve",
 ]
@@ -109,8 +112,7 @@ class Hotline:
     store: Store
     registry: Registry
     clock: Clock
-    fetcher: Fetcher
-    parser: Parser
+    reader: FeedReader
     notifier: Notifier
     service: CommandService
     poller: Poller
@@ -131,8 +133,7 @@ class Hotline:
         }
 
     async def aclose(self) -> None:
-        await self.fetcher.aclose()
-        self.parser.close()
+        await self.reader.aclose()
         self.store.close()
 
 
@@ -147,20 +148,14 @@ def build(
     store: Store | None = None,
     backfill: bool = False,
 ) -> Hotline:
-    """Assemble the core for the given active platforms (alerts are queued for those)."""
+    """Assemble the core for the given active platforms (alerts are queued for those).
+
+    Feeds are read in worker processes unless ``polling.workers`` is 0, or a test passes an
+    HTTP ``transport`` or a ``parser`` (then everything runs in this process).
+    """
     clock = clock or SystemClock()
     store = store or Store(settings.db, clock)
-    polling = settings.polling
-    fetcher = Fetcher(
-        timeout=polling.timeout,
-        max_bytes=polling.max_bytes,
-        concurrency=polling.concurrency,
-        per_host=polling.per_host,
-        user_agent=polling.user_agent,
-        transport=transport,
-        clock=clock,
-    )
-    parser = parser or ProcessParser(settings.officials, polling.workers)
+    reader = make_reader(settings, clock=clock, transport=transport, parser=parser)
     notifier = Notifier(
         store,
         settings.alerts,
@@ -169,8 +164,42 @@ def build(
         feed_channels={f.name: f.channels for f in settings.feeds},
     )
     service = CommandService(settings, store, registry, clock, notifier)
-    poller = Poller(settings, store, fetcher, parser, notifier, registry, clock, backfill=backfill)
-    return Hotline(settings, store, registry, clock, fetcher, parser, notifier, service, poller)
+    poller = Poller(settings, store, reader, notifier, registry, clock, backfill=backfill)
+    return Hotline(settings, store, registry, clock, reader, notifier, service, poller)
+
+
+def make_reader(
+    settings: Settings,
+    *,
+    clock: Clock,
+    transport: httpx.AsyncBaseTransport | None = None,
+    parser: Parser | None = None,
+) -> FeedReader:
+    """Worker processes by default; the main process when asked (or for fakes)."""
+    polling = settings.polling
+    if transport is None and parser is None and polling.workers != 0:
+        from bot.workers import WorkerConfig, WorkerPool
+
+        config = WorkerConfig(
+            timeout=polling.timeout.total_seconds(),
+            max_bytes=polling.max_bytes,
+            user_agent=polling.user_agent,
+            registry_files=tuple(str(p) for p in settings.officials),
+            log_format=settings.log_format,
+            log_level=settings.log_level,
+        )
+        return WorkerPool(config, polling.workers or 0)
+    from bot.fetch import Fetcher
+    from bot.parsing import InlineParser, LocalReader, registry_extractor
+
+    fetcher = Fetcher(
+        timeout=polling.timeout,
+        max_bytes=polling.max_bytes,
+        user_agent=polling.user_agent,
+        transport=transport,
+        clock=clock,
+    )
+    return LocalReader(fetcher, parser or InlineParser(registry_extractor(settings.officials)))
 
 
 def chat_frontends(hotline: Hotline) -> list[ChatFrontend]:
@@ -229,6 +258,7 @@ async def serve(
 
         web = WebServer(host, hotline.settings.http_port, lambda: _health(hotline))
         hotline.extras["web"] = web
+        _add_metrics(web, hotline)
     for chat in chats:
         await chat.start(web)
         frontends[chat.platform] = chat
@@ -273,6 +303,26 @@ async def serve(
                 await chat.stop()
         if web is not None:
             await web.stop()
+
+
+def _add_metrics(web: Any, hotline: Hotline) -> None:
+    from aiohttp import web as aioweb
+
+    from bot.metrics import CONTENT_TYPE, HotlineCollector, metrics_registry, render
+
+    registry = metrics_registry(
+        HotlineCollector(
+            hotline.poller.stats,
+            lambda: getattr(hotline.extras.get("dispatcher"), "stats", None),
+            hotline.store,
+            lambda: [f.name for f in hotline.settings.feeds],
+        )
+    )
+
+    async def metrics(request: aioweb.Request) -> aioweb.Response:
+        return aioweb.Response(body=render(registry), headers={"Content-Type": CONTENT_TYPE})
+
+    web.add_route("GET", "/metrics", metrics)
 
 
 def _health(hotline: Hotline) -> dict[str, Any]:

@@ -156,7 +156,8 @@ class PollingSettings:
         user_agent: sent with every request (a default names Hotline and its version).
         allow_private: allow feeds added at run time on private, loopback or link-local
             addresses (feeds written in ``feeds.yaml`` are trusted as they are).
-        workers: parser processes (0: one per core).
+        workers: processes that fetch and parse (``None``: one per core; 0: none, all in
+            the main process).
     """
 
     interval: timedelta = timedelta(minutes=10)
@@ -167,7 +168,7 @@ class PollingSettings:
     max_backoff: timedelta = timedelta(hours=6)
     user_agent: str | None = None
     allow_private: bool = False
-    workers: int = 0
+    workers: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +291,8 @@ class Settings:
 # --- the schema (pydantic, private) --------------------------------------------------------
 
 FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_MATRIX_ROOM = re.compile(r"^[!#][^:\s]+:[A-Za-z0-9.\-\[\]:]+$")
+# Room ids of room version 12 and later carry no server name ('!opaque'); aliases always do.
+_MATRIX_ROOM = re.compile(r"^(#[^:\s]+:[A-Za-z0-9.\-\[\]:]+|![^:\s]+(:[A-Za-z0-9.\-\[\]:]+)?)$")
 _MATRIX_USER = re.compile(r"^@[^:\s]+:[A-Za-z0-9.\-\[\]:]+$")
 _SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _SLACK_USER = re.compile(r"^[UWS][A-Z0-9]{2,}$")
@@ -494,7 +496,7 @@ class _Polling(_Strict):
     max_backoff: Duration = timedelta(hours=6)
     user_agent: str | None = None
     allow_private: bool = False
-    workers: int = Field(default=0, ge=0, le=64)
+    workers: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = "auto"
 
 
 class _Milestones(_Strict):
@@ -596,15 +598,15 @@ class _Located:
                 self.walk(item, f"{path}[{index}]")
 
     def line_of(self, path: str) -> int | None:
-        while path:
+        """The line of ``path``, else of the nearest enclosing key (a missing key is
+        reported where its mapping starts)."""
+        while True:
             if path in self.lines:
                 return self.lines[path]
-            path = (
-                re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
-                if re.search(r"(\.[^.\[\]]+|\[\d+\])$", path)
-                else ""
-            )
-        return None
+            if not path:
+                return None
+            parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
+            path = "" if parent == path else parent
 
 
 def _loc_path(loc: Sequence[int | str]) -> str:
@@ -818,7 +820,9 @@ def _destinations(routing: _Routing | None) -> tuple[Destination, ...]:
 
 
 def _build(model: _File, env: _Env, base: Path, source: str, located: _Located) -> Settings:
-    polling = PollingSettings(**model.polling.model_dump())
+    dumped = model.polling.model_dump()
+    dumped["workers"] = None if dumped["workers"] == "auto" else dumped["workers"]
+    polling = PollingSettings(**dumped)
     milestones = MilestoneSettings(
         thresholds=tuple(sorted(model.milestones.thresholds)),
         long_silence=model.milestones.long_silence,

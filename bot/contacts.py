@@ -17,7 +17,16 @@ from typing import Protocol
 
 from bot.models import Official, pair
 
-__all__ = ["Candidate", "Holders", "PairWindow", "Spell", "merge_target", "pair_windows", "spells"]
+__all__ = [
+    "Candidate",
+    "Holders",
+    "PairWindow",
+    "Spell",
+    "held_roles",
+    "merge_target",
+    "pair_windows",
+    "spells",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +110,18 @@ def spells(registry: Holders, side: str) -> list[Spell]:
     out: list[Spell] = []
     for official in registry.holders(side):
         for tenure in official.tenures:
-            if _role_key(official, tenure.role, tenure.country) == side:
+            if not tenure.elect and _role_key(official, tenure.role, tenure.country) == side:
                 out.append(Spell(official.id, tenure.start, tenure.end))
     return out
+
+
+def held_roles(official: Official, day: date) -> tuple[str, ...]:
+    """The role keys ``official`` held on ``day`` (not those they were only elected to)."""
+    return tuple(
+        _role_key(official, t.role, t.country)
+        for t in official.tenures
+        if t.covers(day) and not t.elect
+    )
 
 
 def _later(x: date | None, y: date | None) -> date | None:

@@ -66,7 +66,11 @@ _BLOCK_TAGS = frozenset((
     "table", "blockquote", "section", "article", "header", "footer", "figure", "figcaption",
     "pre", "hr", "dd", "dt",
 ))  # fmt: skip
-_SPACE = re.compile(r"\s+")
+
+
+def _collapse(text: str) -> str:
+    """White space runs as one space, none at the ends."""
+    return " ".join(text.split())
 
 
 def html_to_text(markup: str) -> str:
@@ -77,14 +81,14 @@ def html_to_text(markup: str) -> str:
             import html
 
             markup = html.unescape(markup)
-        return _SPACE.sub(" ", markup).strip()
+        return _collapse(markup)
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
-        return _SPACE.sub(" ", re.sub(r"<[^>]*>", " ", markup)).strip()
+        return _collapse(re.sub(r"<[^>]*>", " ", markup))
     parts: list[str] = []
     _walk(root, parts)
-    return _SPACE.sub(" ", "".join(parts)).strip()
+    return _collapse("".join(parts))
 
 
 def _walk(element: Any, parts: list[str]) -> None:
@@ -108,9 +112,10 @@ def _text(value: str, detail: Mapping[str, Any] | None) -> str:
     kind = str((detail or {}).get("type", "text/plain"))
     if "html" in kind or "<" in value:
         return html_to_text(value)
-    return _SPACE.sub(" ", value).strip()
+    return _collapse(value)
 
 
+_TRACKING_ANYWHERE = re.compile(r"(?:^|&)(?:utm_|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)", re.I)
 _TRACKING = re.compile(r"^(utm_[a-z_]*|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.IGNORECASE)
 
 
@@ -121,7 +126,7 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     url = url.strip()
     if not url:
         return None
-    if base:
+    if base and not url.startswith(("http://", "https://")):
         url = urljoin(base, url)
     try:
         parts = urlsplit(url)
@@ -154,7 +159,7 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
 
 def content_hash(title: str, summary: str) -> str:
     """A stable hash of an item's text, blind to case and white space."""
-    text = f"{_SPACE.sub(' ', title).strip().lower()}\n{_SPACE.sub(' ', summary).strip().lower()}"
+    text = f"{_collapse(title).lower()}\n{_collapse(summary).lower()}"
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 

@@ -31,6 +31,7 @@ import httpx
 from bot import __version__
 from bot.clock import Clock, SystemClock
 from bot.errors import FetchError
+from bot.reading import Limiter, host_of
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -164,21 +165,14 @@ class _Inflater:
         return b"".join(self._chunks)
 
 
-def _host_of(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 class Fetcher:
     """Fetches feed documents; one instance (one connection pool) for the whole process.
 
     Args:
         timeout: connect and read timeout of one request.
         max_bytes: largest body accepted (after decompression).
-        concurrency: requests in flight at once, overall.
-        per_host: requests in flight at once to one host.
+        concurrency: requests in flight at once, overall (``None``: the caller limits).
+        per_host: requests in flight at once to one host (``None``: the caller limits).
         user_agent: the ``User-Agent`` header.
         transport: an ``httpx`` transport (tests pass ``httpx.MockTransport``).
         clock: for ``Retry-After`` dates.
@@ -190,8 +184,8 @@ class Fetcher:
         *,
         timeout: timedelta = timedelta(seconds=20),
         max_bytes: int = 10 * 1024 * 1024,
-        concurrency: int = 32,
-        per_host: int = 4,
+        concurrency: int | None = None,
+        per_host: int | None = None,
         user_agent: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
@@ -199,11 +193,9 @@ class Fetcher:
     ) -> None:
         seconds = timeout.total_seconds()
         self.max_bytes = max_bytes
-        self.per_host = per_host
         self.deadline = (deadline or timeout * 3).total_seconds()
         self.clock = clock or SystemClock()
-        self._all = asyncio.Semaphore(concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self.limiter = Limiter(concurrency, per_host)
         self.client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(seconds, pool=None),
@@ -216,7 +208,13 @@ class Fetcher:
                 ),
                 "Accept-Encoding": "gzip, deflate",
             },
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            # In-flight requests are capped by the semaphores above; the pool itself keeps idle
+            # connections to many hosts, so that the next poll reuses them.
+            limits=httpx.Limits(
+                max_connections=None,
+                max_keepalive_connections=max(256, (concurrency or 64) * 4),
+                keepalive_expiry=300,
+            ),
             trust_env=False,
         )
 
@@ -229,26 +227,19 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def _host_limit(self, host: str) -> asyncio.Semaphore:
-        sem = self._hosts.get(host)
-        if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self.per_host)
-        return sem
-
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
         """Fetch ``url``, conditionally when validators are given. Raises ``FetchError``."""
         if _is_local(url):
             return await asyncio.to_thread(self._read_file, url)
-        async with self._all:
-            try:
-                async with asyncio.timeout(self.deadline):
-                    return await self._fetch(url, etag, last_modified)
-            except TimeoutError:
-                raise FetchError(
-                    f"no complete answer within {self.deadline:.0f}s", kind="timeout"
-                ) from None
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._fetch(url, etag, last_modified)
+        except TimeoutError:
+            raise FetchError(
+                f"no complete answer within {self.deadline:.0f}s", kind="timeout"
+            ) from None
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers: dict[str, str] = {}
@@ -260,10 +251,10 @@ class Fetcher:
         permanent = True
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
-            host = _host_of(current)
+            host = host_of(current)
             if not host:
                 raise FetchError(f"{current!r} is not a usable URL", kind="url")
-            async with self._host_limit(host):
+            async with self.limiter.slot(current):
                 result = await self._exchange(current, headers)
             if isinstance(result, FetchResult):
                 moved = current if (current != url and permanent) else None

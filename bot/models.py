@@ -88,12 +88,15 @@ class Tenure:
         start: first day in the role.
         end: last day in the role; ``None`` while it is still held.
         country: the government served, when it differs from the official's own (rare).
+        elect: the time between election and taking office (a president-elect): the
+            official counts as leader-level, but is not yet the role's holder.
     """
 
     role: str
     start: date
     end: date | None = None
     country: str | None = None
+    elect: bool = False
 
     def covers(self, day: date) -> bool:
         """Whether the role was held on ``day``."""

@@ -110,7 +110,7 @@ def describe(official: Official) -> str:
         key = f"{(tenure.country or official.country).lower()}.{tenure.role}"
         end = f"{tenure.end.year}" if tenure.end else "now"
         years = f"{tenure.start.year}–{end}" if end != str(tenure.start.year) else end
-        spells.append(f"{role_label(key)} {years}")
+        spells.append(f"{role_label(key)}{'-elect' if tenure.elect else ''} {years}")
     return f"{official.name} ({'; '.join(spells)})" if spells else official.name
 
 
@@ -162,11 +162,20 @@ class NameResolver:
 
     # --- one name ----------------------------------------------------------------------
 
+    def _one(self, found: list[Official], day: date) -> Official | None:
+        """The official meant among candidates: the only one, or the only one in office on
+        ``day`` (``brown`` in 2024 is the general, not the former prime minister)."""
+        if len(found) == 1:
+            return found[0]
+        serving = [o for o in found if o.roles_on(day)]
+        return serving[0] if len(serving) == 1 else None
+
     def official(self, text: str, day: date) -> Official:
         """The one official ``text`` names, or a ``CommandError`` that says why not."""
         found = self.officials(text, day)
-        if len(found) == 1:
-            return found[0]
+        one = self._one(found, day)
+        if one is not None:
+            return one
         if found:
             raise self._ambiguous(text, found)
         if text.strip().lower() in self._role_keys:
@@ -183,8 +192,9 @@ class NameResolver:
     def party(self, text: str, day: date) -> Party:
         """The official or, failing that, the country ``text`` names."""
         found = self.officials(text, day)
-        if len(found) == 1:
-            return found[0]
+        one = self._one(found, day)
+        if one is not None:
+            return one
         if found:
             raise self._ambiguous(text, found)
         country = self.country(text)

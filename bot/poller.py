@@ -1,9 +1,10 @@
 """One poll of the due feeds: fetch, parse, record what is new, queue the alerts.
 
 ``Poller.poll_due(now)`` asks the store which feeds are due and polls them concurrently
-(the fetcher limits requests overall and per host). For each feed: a conditional GET; a 304
-or a body identical to the last one skips parsing; otherwise the document is parsed and
-extracted off the event loop (``bot.parsing``). Then, in one transaction, the new items,
+(the poller limits requests overall and per host). For each feed a reader (in worker
+processes, ``bot.workers``, or in this one, ``bot.parsing.LocalReader``) makes a conditional
+GET; a 304 or a body identical to the last one skips parsing; otherwise the document is
+parsed and extracted there. Then, in one transaction, the new items,
 their contact events and silence claims, the alerts (into the outbox) and the feed's new
 state are written together: a crash leaves either all of it or none of it.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
 import logging
 import random
 from collections.abc import Sequence
@@ -28,11 +28,10 @@ from bot.backoff import next_poll_after
 from bot.clock import Clock
 from bot.config import PollingSettings, Settings, format_duration
 from bot.errors import FeedError, FetchError
-from bot.fetch import Fetcher, FetchResult
 from bot.milestones import Names, contact_alert, source_alert
-from bot.models import Action, Alert, FeedOutcome, FeedSpec, FeedState, Item
+from bot.models import Action, Alert, FeedOutcome, FeedSpec, FeedState, FeedStatus, Item
 from bot.notify import Notifier
-from bot.parsing import ItemFindings, Parsed, ParseJob, Parser
+from bot.reading import FeedReader, ItemFindings, Limiter, Parsed, ReadJob, ReadResult
 from bot.render import bullets, heading, plain, text
 from bot.store import NewSource, Recorded, Store
 
@@ -60,8 +59,7 @@ class Poller:
     Args:
         settings: feeds, polling and milestone settings.
         store: the store.
-        fetcher: HTTP (and file) fetching.
-        parser: parsing and extraction off the loop.
+        reader: fetches, parses and extracts (in this process or in workers).
         notifier: where alerts go.
         names: the officials registry, for alert texts.
         clock: the time.
@@ -73,8 +71,7 @@ class Poller:
         self,
         settings: Settings,
         store: Store,
-        fetcher: Fetcher,
-        parser: Parser,
+        reader: FeedReader,
         notifier: Notifier,
         names: Names,
         clock: Clock,
@@ -84,8 +81,8 @@ class Poller:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.fetcher = fetcher
-        self.parser = parser
+        self.reader = reader
+        self.limiter = Limiter(settings.polling.concurrency, settings.polling.per_host)
         self.notifier = notifier
         self.names = names
         self.clock = clock
@@ -137,34 +134,25 @@ class Poller:
             return FeedOutcome(spec.name, "skipped", error=state.last_error)
         self.stats.polls += 1
         now = self.clock.now()
-        try:
-            result = await self.fetcher.fetch(
-                state.url, etag=state.etag, last_modified=state.last_modified
-            )
-        except FetchError as exc:
-            return self._failed(spec, state, now, exc)
-        moved = result.moved_to
-        if moved:
-            log.info("permanently moved to %s", moved, extra={"feed": spec.name})
-        if result.status == "not_modified":
-            return self._unchanged(spec, state, now, result, "not_modified")
-        digest = hashlib.blake2b(result.content, digest_size=16).hexdigest()
-        if digest == state.body_hash and state.seeded:
-            return self._unchanged(spec, state, now, result, "unchanged")
-        job = ParseJob(
+        job = ReadJob(
             feed=spec.name,
-            content=result.content,
-            url=result.url,
-            headers=tuple(result.headers.items()),
+            url=state.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            body_hash=state.body_hash,
             tz=spec.tz,
         )
-        try:
-            parsed = await self.parser.parse(job)
-        except FeedError as exc:
-            return self._failed(spec, state, now, exc, result)
-        if parsed.warning:
-            log.debug("ill-formed but usable: %s", parsed.warning, extra={"feed": spec.name})
-        return self._record(spec, state, now, result, digest, parsed)
+        async with self.limiter.slot(state.url):
+            result = await self.reader.read(job, reparse=not state.seeded)
+        if result.moved_to:
+            log.info("permanently moved to %s", result.moved_to, extra={"feed": spec.name})
+        if result.error is not None:
+            return self._failed(spec, state, now, result.error.exception(), result)
+        if result.status in ("not_modified", "unchanged") or result.parsed is None:
+            return self._unchanged(spec, state, now, result)
+        if result.parsed.warning:
+            log.debug("ill-formed but usable: %s", result.parsed.warning, extra={"feed": spec.name})
+        return self._record(spec, state, now, result, result.parsed)
 
     # --- outcomes ---------------------------------------------------------------------------
 
@@ -187,14 +175,14 @@ class Poller:
         )
 
     def _success_state(
-        self, spec: FeedSpec, state: FeedState, now: datetime, result: FetchResult
+        self, spec: FeedSpec, state: FeedState, now: datetime, result: ReadResult
     ) -> FeedState:
+        kept = result.status == "not_modified"
         return dataclasses.replace(
             state,
             url=result.moved_to or state.url,
-            etag=result.etag or (state.etag if result.status == "not_modified" else None),
-            last_modified=result.last_modified
-            or (state.last_modified if result.status == "not_modified" else None),
+            etag=result.etag or (state.etag if kept else None),
+            last_modified=result.last_modified or (state.last_modified if kept else None),
             next_poll=self._next(spec, now, 0, None, result.max_age),
             errors=0,
             last_error=None,
@@ -205,13 +193,14 @@ class Poller:
         )
 
     def _unchanged(
-        self, spec: FeedSpec, state: FeedState, now: datetime, result: FetchResult, status: str
+        self, spec: FeedSpec, state: FeedState, now: datetime, result: ReadResult
     ) -> FeedOutcome:
         new_state = self._success_state(spec, state, now, result)
         with self.store.transaction():
             self._recovered(spec, state, now)
             self.store.save_feed_state(new_state)
-        return FeedOutcome(spec.name, status, next_poll=new_state.next_poll)  # type: ignore[arg-type]
+        status: FeedStatus = "not_modified" if result.status == "not_modified" else "unchanged"
+        return FeedOutcome(spec.name, status, next_poll=new_state.next_poll)
 
     def _failed(
         self,
@@ -219,7 +208,7 @@ class Poller:
         state: FeedState,
         now: datetime,
         exc: FeedError,
-        result: FetchResult | None = None,
+        result: ReadResult | None = None,
     ) -> FeedOutcome:
         kind = exc.kind
         self.stats.fetch_errors[kind] = self.stats.fetch_errors.get(kind, 0) + 1
@@ -296,8 +285,7 @@ class Poller:
         spec: FeedSpec,
         state: FeedState,
         now: datetime,
-        result: FetchResult,
-        digest: str,
+        result: ReadResult,
         parsed: Parsed,
     ) -> FeedOutcome:
         alerting = state.seeded or self.backfill
@@ -305,6 +293,7 @@ class Poller:
         contacts = 0
         alerts: list[Alert] = []
         with self.store.transaction():
+            self._recovered(spec, state, now)  # said before the news it brings
             new = self.store.add_items(parsed.items, now)
             for item_id, item in new:
                 try:
@@ -320,11 +309,10 @@ class Poller:
                 self._notify(alert, spec)
             new_state = dataclasses.replace(
                 self._success_state(spec, state, now, result),
-                body_hash=digest,
+                body_hash=result.body_hash,
                 seeded=True,
                 last_new_item=now if new else state.last_new_item,
             )
-            self._recovered(spec, state, now)
             self.store.save_feed_state(new_state)
         self.stats.items += len(new)
         self.stats.contacts += contacts

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.config import Settings, format_duration, parse_duration
-from bot.contacts import PairWindow, Spell, pair_windows, spells
+from bot.contacts import PairWindow, Spell, held_roles, pair_windows, spells
 from bot.errors import CommandError
 from bot.extract import Country, Registry
 from bot.milestones import (
@@ -495,13 +495,13 @@ class CommandService:
             if claim is not None:
                 lines.append(_claim_line(claim, "The latest report about them says"))
             blocks: list[Block] = [heading(f"Last contact: {label}"), text(*lines)]
-            blocks += self._role_level(a, b, a.role_keys_on(today), b.role_keys_on(today), today)
+            blocks += self._role_level(a, b, held_roles(a, today), held_roles(b, today), today)
             return Reply(plain(blocks), tuple(blocks))
         last = events[0]
         rows: list[tuple[str, Sequence[Inline] | str]] = [
             ("Date", _event_day(last)),
             ("Kind", contact_kind_noun(last.kind)),
-            ("Days since", str((today - last.date).days)),
+            ("Days since", plural((today - last.date).days, "day")),
         ]
         if len(events) > 1:
             before = events[1]
@@ -525,8 +525,8 @@ class CommandService:
         blocks += self._role_level(
             a,
             b,
-            a.role_keys_on(last.date),
-            b.role_keys_on(last.date),
+            held_roles(a, last.date),
+            held_roles(b, last.date),
             today,
             changed_only=True,
             own=last,
@@ -555,7 +555,7 @@ class CommandService:
         left = [
             (person, role)
             for person, role in ((a, role_a), (b, role_b))
-            if role not in person.role_keys_on(today)
+            if role not in held_roles(person, today)
         ]
         if changed_only and not left:
             return []

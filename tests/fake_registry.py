@@ -38,9 +38,10 @@ def _t(role: str, start: str, end: str | None = None) -> Tenure:
 
 
 OFFICIALS: tuple[Official, ...] = (
-    _o("joe-biden", "Joe Biden", "US", _t("head_of_state", "2021-01-20", "2025-01-20"),
+    _o("joe-biden", "Joe Biden", "US", _t("head_of_state", "2021-01-20", "2025-01-19"),
        aliases=("Joseph Biden", "Байден")),
-    _o("donald-trump", "Donald Trump", "US", _t("head_of_state", "2017-01-20", "2021-01-20"),
+    _o("donald-trump", "Donald Trump", "US", _t("head_of_state", "2017-01-20", "2021-01-19"),
+       Tenure("head_of_state", date(2024, 11, 6), date(2025, 1, 19), elect=True),
        _t("head_of_state", "2025-01-20"), aliases=("Трамп",)),
     _o("vladimir-putin", "Vladimir Putin", "RU", _t("head_of_state", "2000-05-07", "2008-05-07"),
        _t("head_of_government", "2008-05-08", "2012-05-07"), _t("head_of_state", "2012-05-07"),
@@ -130,6 +131,8 @@ class TableRegistry:
         self._holders: dict[str, list[tuple[date, Official]]] = {}
         for official in self.officials.values():
             for tenure in official.tenures:
+                if tenure.elect:  # elected, not yet the holder
+                    continue
                 key = f"{(tenure.country or official.country).lower()}.{tenure.role}"
                 entries = self._holders.setdefault(key, [])
                 if all(o.id != official.id for _, o in entries):
@@ -155,6 +158,7 @@ class TableRegistry:
         for _, official in self._holders.get(role_key, []):
             if day is None or any(
                 t.role == role
+                and not t.elect
                 and f"{(t.country or official.country).lower()}.{t.role}" == role_key
                 and t.covers(day)
                 for t in official.tenures

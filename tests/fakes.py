@@ -4,7 +4,7 @@ keyword extractor. No mock.patch anywhere."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import format_datetime
@@ -106,6 +106,7 @@ class FeedServer:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.hit = asyncio.Event()
+        self.holds: dict[str, asyncio.Event] = {}
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -124,6 +125,8 @@ class FeedServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append((request.path, dict(request.headers)))
         self.hit.set()
+        if request.path in self.holds:  # answer only when the test says so
+            await self.holds[request.path].wait()
         route = self.routes.get(request.path)
         if route is None:
             return web.Response(status=404)
@@ -154,6 +157,13 @@ def rfc822(year: int, month: int, day: int, hour: int = 12) -> str:
     from datetime import UTC, datetime
 
     return format_datetime(datetime(year, month, day, hour, tzinfo=UTC), usegmt=True)
+
+
+async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Yield to the event loop until ``condition()`` holds (no wall-clock sleeping)."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - a condition with no event to wait on
+            await asyncio.sleep(0)
 
 
 async def settle() -> None:

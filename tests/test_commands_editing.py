@@ -29,7 +29,7 @@ async def test_an_editor_adds_a_contact_and_every_answer_knows_it(desk: Desk) ->
         "Last contact: Pete Hegseth – Andrei Belousov\n"
         "Date: Fri May 30, 2025\n"
         "Kind: call\n"
-        "Days since: 2\n"
+        "Days since: 2 days\n"
         "Before that: none on record (this is the first)\n"
         f"Added by console <{REUTERS}> (added by an editor)\n"
         "Event #35, 1 source\n"

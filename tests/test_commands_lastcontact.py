@@ -31,7 +31,7 @@ async def test_a_pair_that_talks_now(desk: Desk) -> None:
         "Last contact: Donald Trump – Vladimir Putin\n"
         "Date: Mon May 19, 2025\n"
         "Kind: call\n"
-        "Days since: 13\n"
+        "Days since: 13 days\n"
         "Before that: call on Tue March 18, 2025, 62 days earlier\n"
         f"censor.net <{CENSOR_MAY}> (bundled record)\n"
         "Event #34, 1 source\n"
@@ -43,7 +43,7 @@ async def test_a_pair_that_talks_now(desk: Desk) -> None:
             (
                 (Strong("Date"), "Mon May 19, 2025"),
                 (Strong("Kind"), "call"),
-                (Strong("Days since"), "13"),
+                (Strong("Days since"), "13 days"),
                 (Strong("Before that"), "call on Tue March 18, 2025, 62 days earlier"),
             ),
         ),
@@ -59,7 +59,7 @@ async def test_a_pair_whose_roles_changed_hands_gets_the_role_level_answer(desk:
         "Last contact: Mark Milley – Valery Gerasimov\n"
         "Date: Wed March 15, 2023\n"
         "Kind: call\n"
-        "Days since: 809\n"
+        "Days since: 809 days\n"
         "Before that: call on Mon October 24, 2022, 142 days earlier\n"
         "tass.com <https://tass.com/politics/1589365> (bundled record)\n"
         "Event #25, 1 source\n"

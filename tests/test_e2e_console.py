@@ -16,7 +16,7 @@ from bot.config import parse_settings
 from bot.notify import Dispatcher
 from bot.parsing import InlineParser
 from handlers.console import ConsoleFrontend
-from tests.fakes import Entry, FeedServer, KeywordExtractor, Said, rfc822, rss
+from tests.fakes import Entry, FeedServer, KeywordExtractor, Said, rfc822, rss, until
 from tests.test_poller import REGISTRY
 
 NOW = datetime(2022, 10, 24, 9, 0, tzinfo=UTC)
@@ -159,15 +159,21 @@ async def test_serve_runs_the_tick_and_answers_typed_commands(tmp_path: Path) ->
         )
         await out.wait_for("Hotline commands")
         assert "lastcontact A [B]" in out.getvalue()
-        async with asyncio.timeout(20):
-            await server.hit.wait()  # the scheduler's first tick polls at once
+        # the scheduler's first tick polls at once
+        await until(lambda: (s := hotline.store.feed_state("wire")) is not None and s.seeded)
         web = hotline.extras["web"]
         import httpx
 
         async with httpx.AsyncClient() as client:
             health = await client.get(f"http://127.0.0.1:{web.port}/healthz")
+            metrics = await client.get(f"http://127.0.0.1:{web.port}/metrics")
         assert health.status_code == 200
         assert health.json()["feeds"] == 1
+        assert metrics.status_code == 200
+        lines = metrics.text.splitlines()
+        assert "hotline_feeds_polled_total 1.0" in lines
+        assert 'hotline_outbox_depth{status="pending"} 0.0' in lines
+        assert 'hotline_feeds{state="ok"} 1.0' in lines
         stop.set()
         await running
         await hotline.aclose()

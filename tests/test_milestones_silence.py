@@ -176,6 +176,12 @@ def test_role_windows_pair_holders_only_while_both_held_the_roles() -> None:
         PairWindow("andrei-belousov", "lloyd-austin", date(2024, 5, 14), date(2025, 1, 20)),
         PairWindow("andrei-belousov", "pete-hegseth", date(2025, 1, 25), None),
     ]
+    # a president-elect's weeks before taking office are not the role's
+    assert spells(REGISTRY, "us.head_of_state") == [  # type: ignore[arg-type]
+        Spell("donald-trump", date(2017, 1, 20), date(2021, 1, 19)),
+        Spell("donald-trump", date(2025, 1, 20)),
+        Spell("joe-biden", date(2021, 1, 20), date(2025, 1, 19)),
+    ]
     # an official's side is that person, always
     assert pair_windows(spells(REGISTRY, "joe-biden"), spells(REGISTRY, "ru.head_of_state")) == [  # type: ignore[arg-type]
         PairWindow("joe-biden", "vladimir-putin", date(2000, 5, 7), date(2008, 5, 7)),

@@ -91,17 +91,25 @@ def test_unknown_and_ambiguous_names_say_why_with_suggestions(
     assert str(caught.value) == message
 
 
-def test_a_role_nobody_holds_on_the_day_says_so_and_a_handover_day_names_both() -> None:
+def test_a_role_nobody_holds_on_the_day_says_so() -> None:
     between = date(2025, 3, 1)  # Brown left on February 21, Caine came on April 11
     with pytest.raises(CommandError) as caught:
         resolver.parties(["us.military"], between)
     assert str(caught.value) == "Nobody is US top military officer on March 1, 2025."
-    with pytest.raises(CommandError) as caught:
-        resolver.parties(["us.head_of_state"], date(2025, 1, 20))
-    assert str(caught.value) == (
-        "'us.head_of_state' could be Donald Trump (US head of state 2017–2021; US head of "
-        "state 2025–now) or Joe Biden (US head of state 2021–2025). Type the full name."
+
+
+def test_a_president_elect_does_not_hold_the_role_yet() -> None:
+    assert ids(resolver.parties(["us.head_of_state"], date(2024, 12, 1))) == ["joe-biden"]
+    assert ids(resolver.parties(["us.head_of_state"], date(2025, 1, 20))) == ["donald-trump"]
+    assert describe(REGISTRY.officials["donald-trump"]) == (
+        "Donald Trump (US head of state 2017–2021; US head of state-elect 2024–2025; US head "
+        "of state 2025–now)"
     )
+
+
+def test_of_several_with_one_name_the_one_in_office_is_meant() -> None:
+    # in 2024 "brown" is the chairman of the joint chiefs, not the former prime minister
+    assert ids(resolver.parties(["brown"], date(2024, 6, 1))) == ["charles-brown"]
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,7 @@ import pytest
 from bot.app import Hotline, build
 from bot.clock import FixedClock
 from bot.config import parse_settings
-from bot.extract import Registry
-from bot.models import Official, Tenure
+from bot.extract import default_registry
 from bot.notify import Dispatcher
 from bot.parsing import InlineParser
 from bot.store import Store
@@ -22,16 +21,7 @@ from tests.fakes import Entry, KeywordExtractor, RecordingFrontend, Said, rfc822
 
 NOW = datetime(2022, 10, 24, 9, 0, tzinfo=UTC)
 
-REGISTRY = Registry(
-    officials={
-        "lloyd-austin": Official(
-            "lloyd-austin", "Lloyd Austin", "US", (Tenure("defense", date(2021, 1, 22)),)
-        ),
-        "sergei-shoigu": Official(
-            "sergei-shoigu", "Sergei Shoigu", "RU", (Tenure("defense", date(2012, 11, 6)),)
-        ),
-    }
-)
+REGISTRY = default_registry()
 SAID = KeywordExtractor(
     [
         Said("Shoigu phones Austin", "sergei-shoigu", "lloyd-austin", "call", date(2022, 10, 23)),
@@ -324,7 +314,7 @@ async def test_one_failing_item_is_skipped_and_the_rest_recorded(
     entries = [Entry("g1", "bad item"), Entry("g2", "Shoigu phones Austin")]
     web.docs["https://wire.example/rss"] = httpx.Response(200, content=rss(entries))
     hotline, _ = make(tmp_path, web, clock)
-    hotline.poller.parser = InlineParser(explode)
+    hotline.poller.reader.parser = InlineParser(explode)  # type: ignore[attr-defined]
     (outcome,) = await hotline.poller.poll_due()
     assert (outcome.status, outcome.new_items, outcome.contacts) == ("seeded", 2, 1)
 
@@ -350,7 +340,7 @@ async def test_a_missing_date_is_recorded_as_approximate(tmp_path: Path, clock: 
         200, content=rss([Entry("g", "Shoigu, Austin hold talks", published=rfc822(2022, 10, 20))])
     )
     hotline, _ = make(tmp_path, web, clock)
-    hotline.poller.parser = InlineParser(extractor)
+    hotline.poller.reader.parser = InlineParser(extractor)  # type: ignore[attr-defined]
     await hotline.poller.poll_due()
     (event,) = hotline.store.pair_events("lloyd-austin", "sergei-shoigu")
     assert (event.date, event.approximate, event.kind) == (date(2022, 10, 20), True, "meeting")

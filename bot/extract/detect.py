@@ -1,0 +1,605 @@
+"""From one feed item to the contacts it reports and the silences it claims.
+
+Pure; no I/O, no clock: dates are resolved against the item's local calendar date. The item
+is cut into sentences (the title first); in each, mentions (``mentions``), cues (``cues``) and
+dates (``dates``) are found, each cue's participants are worked out from the clause around it
+(subject group, partner after "with", group after "between", "the two", "his Russian
+counterpart", "he ... him"), and the contact is kept only when nothing in its clause makes it
+planned, refused, denied, hypothetical, negated, historical or vague (``modality``). Items
+that name no official are dropped after one pass over their words.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from bot.extract.cues import Cue, find_cues
+from bot.extract.dates import DateMention, find_dates
+from bot.extract.mentions import FUNCTION_WORDS, Found, find_mentions, full_names_in
+from bot.extract.modality import (
+    BOUNDARY,
+    LAST_CONTACT,
+    NEGATED,
+    REPEATED,
+    is_infinitive,
+    rejected,
+    tail_rejected,
+)
+from bot.extract.officials import Registry
+from bot.extract.text import Token, folded, has_cjk, tokenize
+from bot.models import Contact, Item, SilenceClaim, pair
+
+__all__ = ["Extraction", "extract", "extract_contacts", "split_sentences"]
+
+HISTORY_DAYS = 14
+"""A contact dated more than this many days before publication is background, not news."""
+HISTORY_SPAN_DAYS = 45
+"""The same for a span ("in March", "last year"): its last day must be this recent."""
+
+_ABBREVIATIONS = frozenset(
+    """gen lt col adm mr mrs ms dr st jan feb mar apr jun jul aug sep sept oct nov dec no sen
+    rep gov prof jr sr vs maj capt sgt cmdr""".split()
+)
+_SPLIT = re.compile(r"[.!?…][\"'”’»)]*\s+(?=[\"'“‘«(]*[A-ZА-ЯЁІЇЄ0-9])")
+_PRONOUN_SUBJECT = folded("he she his her он она er sie")
+_PRONOUN_PAIR = folded("they their them они их")
+_PRONOUN_OBJECT = folded("him her его ihn")
+_REPORTING = re.compile(
+    r"\b(?:that|said|says|told|tells|announced|reported|added|confirmed|noted)\b", re.I
+)
+_NOT_PARTICIPANT_BEFORE = re.compile(
+    r"\b(?:aides?|ambassadors?|envoys?|spokes(?:man|woman|person)|advisers?|advisors?|officials?"
+    r"|delegations?|representatives?|behalf|message|letter|administration|government"
+    r"|team|staff|office|allies|critics?|supporters?|son|wife|daughter|brother)\s+"
+    r"(?:to|for|of|from)\s+(?:the\s+)?$",
+    re.I,
+)
+_NEAR_OK = folded(
+    """the a an his her their its by phone telephone video link videolink on in at via over with
+    to visiting counterpart counterparts also again briefly separately later earlier morning
+    afternoon evening night late early for first time s late-night top own new host hosting
+    fellow """
+)
+_WITH = folded("with to between by с mit и and")
+_GROUP_SEP = re.compile(
+    r"[\s,]*(?:,|\band\b|&|\bas\s+well\s+as\b|\btogether\s+with\b|\balong\s+with\b"
+    r"|\balongside\b|\bjoined\s+by\b|\baccompanied\s+by\b|\bat\s+the\s+side\s+of\b|\bи\b|\bund\b)",
+    re.I,
+)
+_FIRST_SINCE = re.compile(
+    r"\bfirst\s+(?:[\w-]+\s+){0,3}?(?:call|conversation|talks|meeting|contact|time|summit|"
+    r"encounter|exchange)s?\b[^.;]*?\bsince\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What one item reports.
+
+    Attributes:
+        contacts: contacts it reports as having happened.
+        silences: its claims that two officials have not talked since a day.
+    """
+
+    contacts: tuple[Contact, ...] = ()
+    silences: tuple[SilenceClaim, ...] = ()
+
+
+_EMPTY = Extraction()
+
+
+@dataclass(slots=True)
+class _State:
+    """What earlier sentences of the item tell later ones."""
+
+    registry: Registry
+    ref: date | None
+    day: date
+    named: set[str]
+    last_pair: tuple[str, str] | None = None
+    anchor: date | None = None
+    lead: date | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    silences: list[SilenceClaim] = field(default_factory=list)
+    refused: set[tuple[str, str]] = field(default_factory=set)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of a summary (abbreviations do not end one)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SPLIT.finditer(text):
+        before = text[start : m.start() + 1].rsplit(None, 1)[-1].rstrip(".!?…").lower()
+        word = before.rsplit("(", 1)[-1]
+        if word in _ABBREVIATIONS or len(word) == 1 or "." in word:
+            continue
+        spans.append((start, m.start() + 1))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _may_name_someone(tokens: Sequence[Token], text: str, registry: Registry) -> bool:
+    index = registry.index
+    longest = index.longest
+    for t in tokens:
+        if t.fold in longest or index.canon(t.fold) in longest:
+            return True
+    return has_cjk(text) and any(alias in text for alias in index.cjk)
+
+
+def extract(item: Item, registry: Registry) -> Extraction:
+    """The contacts and silence claims one item reports."""
+    title, summary = item.title or "", item.summary or ""
+    text = f"{title}\n{summary}"
+    tokens = tokenize(text)
+    if len(tokens) < 3 or not _may_name_someone(tokens, text, registry):
+        return _EMPTY
+    for t in tokens:
+        if not t.fold.isascii():
+            t.fold = registry.index.canon(t.fold)  # Russian case endings
+    ref = item.local_date or (item.published.date() if item.published else None)
+    state = _State(registry, ref, ref or date.max, full_names_in(tokens, registry))
+    starts = [t.start for t in tokens]
+
+    def words(lo: int, hi: int) -> list[Token]:
+        return tokens[bisect_left(starts, lo) : bisect_left(starts, hi)]
+
+    title_contacts: list[Contact] = []
+    if title.strip():
+        _sentence(text, 0, len(title), words(0, len(title)), state, title=True)
+        title_contacts, state.contacts = state.contacts, []
+    base = len(title) + 1
+    for start, end in split_sentences(summary):
+        lo, hi = base + start, base + end
+        _sentence(text, lo, hi, words(lo, hi), state, title=False)
+    contacts = _merge(state.contacts)
+    for c in title_contacts:
+        key = (c.a, c.b)
+        if any((x.a, x.b) == key for x in contacts) or key in state.refused:
+            continue
+        contacts.append(c)
+    silences = list(dict.fromkeys(state.silences))
+    if not contacts and not silences:
+        return _EMPTY
+    return Extraction(tuple(contacts), tuple(silences))
+
+
+def extract_contacts(item: Item, registry: Registry) -> list[Contact]:
+    """The contacts one item reports (``extract(...).contacts``)."""
+    return list(extract(item, registry).contacts)
+
+
+def _merge(contacts: list[Contact]) -> list[Contact]:
+    out: list[Contact] = []
+    for c in contacts:
+        for k, seen in enumerate(out):
+            if (seen.a, seen.b, seen.kind) != (c.a, c.b, c.kind):
+                continue
+            if seen.date == c.date or seen.date is None or c.date is None:
+                out[k] = replace(
+                    seen,
+                    date=seen.date or c.date,
+                    evidence=seen.evidence if seen.date or not c.date else c.evidence,
+                    confidence=max(seen.confidence, c.confidence),
+                )
+                break
+        else:
+            out.append(c)
+    return out
+
+
+# --- one sentence ----------------------------------------------------------------------------
+
+
+def _sentence(
+    text: str, lo: int, hi: int, tokens: list[Token], state: _State, *, title: bool
+) -> None:
+    """One sentence: ``text[lo:hi]``, whose words are ``tokens``."""
+    if not tokens:
+        return
+    registry = state.registry
+    cues = find_cues(text, tokens)
+    if cues:
+        mentions = find_mentions(tokens, text, registry, state.day, state.named)
+        officials = {m.official for m in mentions if m.official}
+    else:
+        # no contact here: only who is named (for "the two" later) and the dates matter
+        mentions = []
+        officials = {o for o in full_names_in(tokens, registry) if registry.serves(o, state.day)}
+    dates: list[DateMention] = []
+    if state.ref is not None:
+        dates = find_dates(text, state.ref, state.lead or state.anchor, tokens)
+    found_pair: tuple[str, str] | None = None
+    if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
+        for cue in cues:
+            got = _cue(text, (lo, hi), tokens, mentions, dates, cue, state, title=title)
+            if got is not None:
+                found_pair = got
+    for d in dates:
+        if d.day is not None and not d.since:
+            state.anchor = d.day
+    if found_pair is not None:
+        state.last_pair = found_pair
+    elif len(officials) == 2:
+        a, b = sorted(officials)
+        if registry.country_of(a, state.ref) != registry.country_of(b, state.ref):
+            state.last_pair = (a, b)
+
+
+def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
+    """Whether a sentence names someone through a reference ("his counterpart", "him")."""
+    if any(m.via in ("pair", "counterpart") for m in mentions):
+        return True
+    return any(t.fold in _PRONOUN_OBJECT or t.fold in _PRONOUN_PAIR for t in tokens)
+
+
+def _token_at(tokens: Sequence[Token], offset: int) -> int:
+    for k, t in enumerate(tokens):
+        if t.start >= offset:
+            return k
+    return len(tokens)
+
+
+def _clause_start(text: str, lo: int, offset: int) -> int:
+    start = lo
+    for m in BOUNDARY.finditer(text, lo, offset):
+        start = m.end()
+    return start
+
+
+def _clause_end(text: str, offset: int, hi: int) -> int:
+    m = BOUNDARY.search(text, offset, hi)
+    return m.start() if m else hi
+
+
+def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
+    if m.via == "pair" or m.via == "counterpart":
+        return True
+    if _NOT_PARTICIPANT_BEFORE.search(text[max(0, m.start - 40) : m.start]):
+        return False
+    if m.poss:
+        # "Trump's envoy Witkoff": Trump is not the one talking; "Austin's call with" is.
+        between = text[m.end : cue.start]
+        return m.end <= cue.start and len(between.split()) <= 4 and cue.form == "noun"
+    return True
+
+
+def _group(
+    text: str, mentions: Sequence[Found], first: int, limit: int, tokens: Sequence[Token]
+) -> list[Found]:
+    """The mention at ``first`` and those joined to it by "and", commas and titles."""
+    group = [mentions[first]]
+    k = first + 1
+    while k < len(mentions) and mentions[k].start < limit:
+        lo, hi = group[-1].end, mentions[k].start
+        if group[-1].poss or not _GROUP_SEP.match(text, lo, hi):
+            break
+        words = [t for t in tokens if lo <= t.start and t.end <= hi]
+        if any(not (t.fold in _GROUP_WORDS or t.cap or t.fold in _TITLE_CACHE) for t in words):
+            break
+        group.append(mentions[k])
+        k += 1
+    return group
+
+
+_GROUP_WORDS = FUNCTION_WORDS | folded(
+    """and as well together along with alongside joined by accompanied at the side of his her
+    their its и und visiting"""
+)
+_TITLE_CACHE: set[str] = set()
+
+
+def _first_mention(
+    text: str, mentions: Sequence[Found], cue: Cue, tokens: Sequence[Token], lo: int, hi: int
+) -> list[Found]:
+    for k, m in enumerate(mentions):
+        if m.start >= lo and m.end <= hi and _eligible(text, m, cue, tokens):
+            return _group(text, mentions, k, hi, tokens)
+    return []
+
+
+def _cue(
+    text: str,
+    span: tuple[int, int],
+    tokens: Sequence[Token],
+    mentions: Sequence[Found],
+    dates: Sequence[DateMention],
+    cue: Cue,
+    state: _State,
+    *,
+    title: bool,
+) -> tuple[str, str] | None:
+    """Work out one cue; records its contact, refusal or silence. Returns its pair."""
+    registry = state.registry
+    if not _TITLE_CACHE:
+        _TITLE_CACHE.update(registry.index.title_words)
+        for key in registry.index.countries:
+            _TITLE_CACHE.update(key)
+    lo, hi = span
+    sentence = text[lo:hi].strip()
+    clause_start = _clause_start(text, lo, cue.start)
+    clause_end = _clause_end(text, cue.end, hi)
+    cue_ti = _token_at(tokens, cue.start)
+    cue_tj = _token_at(tokens, cue.end)
+    before_words = [t.fold for t in tokens[max(0, cue_ti - 3) : cue_ti]]
+
+    left: list[Found] = []
+    right: list[Found] = []
+    symmetric: list[Found] = []
+    after = [m for m in mentions if m.start >= cue.end and m.start < clause_end]
+    gap_words: list[str] = []
+    if after:
+        gap_words = [t.fold for t in tokens if cue.end <= t.start and t.end <= after[0].start]
+
+    # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
+    hyphen = [
+        (a, b)
+        for a, b in zip(mentions, mentions[1:], strict=False)
+        if b.end <= cue.start
+        and text[a.end : b.start].strip() in ("-", "–")
+        and len(text[b.end : cue.start].split()) <= 2
+    ]
+    if cue.form == "noun" and hyphen:
+        symmetric = list(hyphen[-1])
+    elif cue.form == "noun" and gap_words[:1] == ["between"] and after:
+        k = mentions.index(after[0])
+        symmetric = _group(text, mentions, k, clause_end, tokens)
+    else:
+        # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
+        if after and len(gap_words) <= 9:
+            words_ok = (
+                all(
+                    w in _NEAR_OK
+                    or w in _TITLE_CACHE
+                    or w.removesuffix("s") in _TITLE_CACHE
+                    or w in FUNCTION_WORDS
+                    or w[:1].isdigit()
+                    for w in gap_words
+                )
+                and "and" not in gap_words
+            )
+            needs_with = cue.form == "noun" or not _transitive(cue.text)
+            if words_ok and (not needs_with or any(w in _WITH for w in gap_words)):
+                k = mentions.index(after[0])
+                right = _group(text, mentions, k, clause_end, tokens)
+        # an object pronoun: "Waltz called him", "held talks with him"
+        if not right:
+            nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
+            if nxt and (nxt[0] in _PRONOUN_OBJECT or nxt[-1] in _PRONOUN_OBJECT):
+                right = _first_mention(text, mentions, cue, tokens, lo, cue.start)
+                # "Ushakov said Waltz called him": the subject is the nearest one.
+                nearest = [m for m in mentions if m.end <= cue.start and m not in right]
+                if right and nearest and _eligible(text, nearest[-1], cue, tokens):
+                    left = [nearest[-1]]
+            elif nxt and nxt[0] == "them" and state.last_pair:
+                right = [_pair_found(state.last_pair)]
+        # the subject: the clause's first mention, or the sentence's through a pronoun
+        owner = [m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start]
+        if left:
+            pass
+        elif cue.form == "noun" and owner and len(text[owner[-1].end : cue.start].split()) <= 4:
+            left = [owner[-1]]
+        else:
+            left = _first_mention(text, mentions, cue, tokens, clause_start, cue.start)
+        if not left:
+            pronoun = [w for w in before_words if w in _PRONOUN_SUBJECT or w in _PRONOUN_PAIR]
+            gerund = cue.text.lower().endswith("ing") or cue.form == "noun"
+            if pronoun and pronoun[-1] in _PRONOUN_PAIR and state.last_pair:
+                left = [_pair_found(state.last_pair)]
+            elif pronoun or (gerund and clause_start > lo):
+                left = _first_mention(text, mentions, cue, tokens, lo, cue.start)
+        left = [m for m in left if m not in right]
+        if not right and not left and after and cue.form == "verb":
+            # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
+            k = mentions.index(after[0])
+            symmetric = _group(text, mentions, k, clause_end, tokens)
+        elif not right and (cue.form == "noun" or _symmetric(cue.text)):
+            symmetric = left
+            left = []
+        elif not right:
+            left = []
+
+    pairs = _pairs(left, right, symmetric, state)
+    if not pairs:
+        return None
+
+    # modality
+    first_start = min([m.start for m in (*left, *symmetric)] + [cue.start])
+    scope_start = _clause_start(text, lo, first_start)
+    scope = _outside_mentions(text, scope_start, cue.end, mentions)
+    last_end = max([m.end for m in (*right, *symmetric)] + [cue.end])
+    reason = rejected(scope) or (
+        "infinitive" if is_infinitive(text[scope_start : cue.start]) else None
+    )
+    if reason is None and cue.form == "noun":
+        tail = text[last_end : min(hi, last_end + 90)]
+        if tail_rejected(tail):
+            reason = "tail"
+    if reason is None and REPEATED.search(text[scope_start:clause_end]):
+        reason = "repeated"
+    when = _when(text, dates, cue, state, title=title, lo=scope_start)
+    since = [d for d in dates if d.since]
+    last = LAST_CONTACT.search(scope)
+    if last is not None:
+        for a, b in pairs:
+            state.silences.append(
+                SilenceClaim(a, b, _since_day(when[1]) if when[1] else None, cue.kind, sentence)
+            )
+        return pairs[0]
+    if reason is not None:
+        for a, b in pairs:
+            state.refused.add((a, b))
+            if NEGATED.search(scope) and since:
+                state.silences.append(SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence))
+        return pairs[0] if len(pairs) == 1 else None
+    day, mention = when
+    if state.ref is not None:
+        old = day is not None and (
+            day > state.ref or day < state.ref - timedelta(days=HISTORY_DAYS)
+        )
+        old = old or (
+            mention is not None
+            and mention.day is None
+            and (
+                mention.last < state.ref - timedelta(days=HISTORY_SPAN_DAYS)
+                or mention.first > state.ref
+            )
+        )
+        if old:
+            state.refused.update(pairs)
+            return pairs[0] if len(pairs) == 1 else None
+    confidence = _confidence(left, right, symmetric, title=title, dated=day is not None)
+    for a, b in pairs:
+        check = day or state.day
+        if not (registry.serves(a, check) and registry.serves(b, check)):
+            continue
+        state.contacts.append(Contact(a, b, cue.kind, day, sentence, confidence))
+        if state.lead is None and day is not None and not title:
+            state.lead = day
+    first_since = _FIRST_SINCE.search(sentence)
+    if first_since is not None and since:
+        for a, b in pairs:
+            state.silences.append(SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence))
+    return pairs[0] if len(pairs) == 1 else None
+
+
+def _transitive(cue_text: str) -> bool:
+    word = cue_text.lower().split()[0]
+    return word in {
+        "met", "meets", "meeting", "phoned", "telephoned", "phones", "telephones", "called",
+        "hosted", "hosts", "received", "receives", "welcomed", "welcomes", "greeted",
+        "greets", "joined", "sat", "shook", "shake", "shaking", "встретил", "принял",
+        "empfing", "traf", "trafen", "встретился", "встретились",
+    }  # fmt: skip
+
+
+def _symmetric(cue_text: str) -> bool:
+    """Whether the verb can have a group for subject and no object ("Modi and Xi met")."""
+    word = cue_text.lower().split()[0]
+    return word not in {
+        "phoned", "telephoned", "phones", "telephones", "called", "hosted", "hosts",
+        "received", "receives", "welcomed", "welcomes", "greeted", "greets", "joined", "sat",
+        "spent", "rang", "принял", "empfing",
+    }  # fmt: skip
+
+
+def _pair_found(ids: tuple[str, str]) -> Found:
+    return Found(None, 0, 0, 0, 0, "pair", ambiguous=ids)
+
+
+def _members(m: Found, other: Sequence[Found], state: _State) -> list[str]:
+    if m.via == "pair":
+        ids = m.ambiguous or state.last_pair or ()
+        return list(ids)
+    if m.via == "counterpart" and m.country:
+        partners = [o.official for o in other if o.official]
+        if len(partners) != 1:
+            return []
+        partner = state.registry.officials[partners[0]]
+        for role in partner.roles_on(state.day):
+            holders = state.registry.holders(f"{m.country.lower()}.{role}", state.day)
+            if len(holders) == 1:
+                return [holders[0].id]
+        return []
+    return [m.official] if m.official else []
+
+
+def _pairs(
+    left: Sequence[Found], right: Sequence[Found], symmetric: Sequence[Found], state: _State
+) -> list[tuple[str, str]]:
+    registry = state.registry
+    sides: list[tuple[list[str], list[str]]] = []
+    if right:
+        a_ids = [i for m in left for i in _members(m, right, state)]
+        b_ids = [i for m in right for i in _members(m, left, state)]
+        sides.append((a_ids, b_ids))
+    else:
+        ids = [i for m in symmetric for i in _members(m, symmetric, state)]
+        sides.extend(([x], ids[k + 1 :]) for k, x in enumerate(ids))
+    out: list[tuple[str, str]] = []
+    for a_ids, b_ids in sides:
+        for a in a_ids:
+            for b in b_ids:
+                if a == b:
+                    continue
+                if registry.country_of(a, state.ref) == registry.country_of(b, state.ref):
+                    continue
+                p = pair(a, b)
+                if p not in out:
+                    out.append(p)
+    return out
+
+
+def _outside_mentions(text: str, lo: int, hi: int, mentions: Sequence[Found]) -> str:
+    parts: list[str] = []
+    pos = lo
+    for m in mentions:
+        if m.end <= lo or m.start >= hi:
+            continue
+        parts.append(text[pos : max(pos, m.start)])
+        pos = max(pos, m.end)
+    parts.append(text[pos:hi])
+    return " ".join(parts)
+
+
+def _when(
+    text: str,
+    dates: Sequence[DateMention],
+    cue: Cue,
+    state: _State,
+    *,
+    title: bool,
+    lo: int,
+) -> tuple[date | None, DateMention | None]:
+    """The day of the contact a cue reports, and the date words that fixed it."""
+    best: DateMention | None = None
+    best_gap = 10**9
+    for d in dates:
+        if d.since:
+            continue
+        if d.end <= cue.start:
+            if _REPORTING.search(text[d.end : cue.start]):
+                continue
+            gap = cue.start - d.end
+        else:
+            gap = max(0, d.start - cue.end)
+        if gap < best_gap:
+            best, best_gap = d, gap
+    if best is not None:
+        return best.day, best
+    if title:
+        return None, None
+    return state.lead or state.anchor, None
+
+
+def _since_day(d: DateMention) -> date | None:
+    if d.day is not None:
+        return d.day
+    return d.first if (d.last - d.first).days <= 31 else None
+
+
+def _confidence(
+    left: Sequence[Found],
+    right: Sequence[Found],
+    symmetric: Sequence[Found],
+    *,
+    title: bool,
+    dated: bool,
+) -> float:
+    score = 0.9
+    if any(m.via in ("role", "pair", "counterpart") for m in (*left, *right, *symmetric)):
+        score -= 0.1
+    if any(m.via == "short" for m in (*left, *right, *symmetric)):
+        score -= 0.05
+    if title:
+        score -= 0.15
+    if not dated:
+        score -= 0.05
+    return round(score, 2)
