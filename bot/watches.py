@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import Settings, format_duration
 from bot.contacts import PairWindow, pair_windows, spells
 from bot.extract import Registry
 from bot.milestones import Silence, silence_alerts, watch_key, watch_label
@@ -27,8 +27,9 @@ __all__ = ["CATCH_UP", "WatchBook"]
 
 log = logging.getLogger(__name__)
 
-CATCH_UP = timedelta(minutes=2)
-"""A feed due for longer than this means the record is behind its feeds."""
+CATCH_UP = timedelta(minutes=15)
+"""A feed due for longer than this means the record is behind its feeds (after a restart or
+an outage); in a normal poll cycle no feed waits that long."""
 _SEEN = "watch-seen:"
 """Announcement-key prefix marking a watch as evaluated once (its first look is quiet)."""
 
@@ -68,6 +69,7 @@ class WatchBook:
         self.notifier = notifier
         self.clock = clock
         self._sides: dict[tuple[str, date], str] = {}
+        self._waiting_since: datetime | None = None
 
     @property
     def watches(self) -> tuple[Watch, ...]:
@@ -154,8 +156,18 @@ class WatchBook:
         behind = self.store.due_feeds(now - CATCH_UP, [f.name for f in self.settings.feeds])
         if behind:
             # a contact may be waiting in a feed not yet read: a late mark beats a false one
-            log.info("silence marks wait for %d overdue feeds: %s", len(behind), behind[:5])
+            self._waiting_since = self._waiting_since or now
+            waited = now - self._waiting_since
+            level = logging.WARNING if waited >= timedelta(hours=1) else logging.INFO
+            log.log(
+                level,
+                "silence marks wait (for %s now) until %d overdue feeds are read: %s",
+                format_duration(waited),
+                len(behind),
+                ", ".join(behind[:5]),
+            )
             return 0
+        self._waiting_since = None
         silences = self.silences(now.date())
         due = silence_alerts(self.registry, silences, _Announced(self.store), now.date())
         queued = 0

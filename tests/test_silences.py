@@ -4,6 +4,7 @@ contact, survives a restart and routes to the watch's channels."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -190,3 +191,21 @@ watch: [{a: william-burns, b: sergei-naryshkin}]
     await later.poll()
     await later.check_silences()
     assert await later.alerts() == ""
+
+
+async def test_a_long_wait_for_overdue_feeds_is_a_warning(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    await desk.poll()
+    await desk.check_silences()
+    desk.clock.set(datetime(2025, 7, 12, 9, tzinfo=UTC))  # no poll since: the feeds are behind
+    caplog.set_level(logging.INFO, logger="bot.watches")
+    await desk.check_silences()
+    desk.clock.set(datetime(2025, 7, 12, 10, 1, tzinfo=UTC))
+    await desk.check_silences()
+    waits = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.watches"]
+    assert waits == [
+        ("INFO", "silence marks wait (for 0s now) until 2 overdue feeds are read: wire, tass"),
+        ("WARNING", "silence marks wait (for 1h1m now) until 2 overdue feeds are read: wire, tass"),
+    ]
+    assert await desk.alerts() == ""
