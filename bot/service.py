@@ -485,7 +485,7 @@ class CommandService:
             )
 
     def _last_pair(self, a: Official, b: Official, today: date) -> Reply:
-        events = self.store.pair_events(a.id, b.id, limit=2)
+        events = self.store.pair_events(a.id, b.id, limit=2, before=today + timedelta(days=1))
         label = f"{a.name} – {b.name}"
         claim = self.store.latest_silence_claim(a.id, b.id)
         if not events:
@@ -569,7 +569,9 @@ class CommandService:
         windows = self._role_windows(role_a, role_b)
         current = self._current_windows(role_a, role_b, today)
         lead = self._lead(role_a)
-        role_last, current_last = self.store.latest_events([(windows, None), (current, None)])
+        role_last, current_last = self.store.latest_events(
+            [(windows, None), (current, None)], until=today
+        )
         roles = _roles_label(role_a, role_b)
         if role_last is None:
             lines.append(f"No contact between the {roles} is on record.")
@@ -603,7 +605,7 @@ class CommandService:
         return [text(*lines)]
 
     def _recent(self, official: Official, today: date) -> Reply:
-        events = self.store.official_events(official.id, limit=RECENT)
+        events = self.store.official_events(official.id, limit=RECENT, until=today)
         head = heading(f"Latest contacts: {official.name}")
         who = context(describe(official))
         if not events:
@@ -641,7 +643,9 @@ class CommandService:
         pairs = [
             (f"{first.code.lower()}.{role}", f"{second.code.lower()}.{role}") for role in roles
         ]
-        lasts = self.store.latest_events([(self._role_windows(x, y), None) for x, y in pairs])
+        lasts = self.store.latest_events(
+            [(self._role_windows(x, y), None) for x, y in pairs], until=today
+        )
         rows: list[tuple[str, Sequence[Inline] | str]] = []
         for role, (x, y), last in zip(roles, pairs, lasts, strict=True):
             label = role_title(role, plural=True).capitalize()
@@ -690,7 +694,11 @@ class CommandService:
             message = f"No contact between {a.name} and {b.name} is on record{after}."
             return _reply(head, text(message))
         summary = f"{plural(total, 'contact')} on record{after} ({_kind_counts(counts)})"
-        summary += f"; the last {_days_since(events[0].date, today)}."
+        happened = [e for e in events if e.date <= today]
+        if happened:
+            summary += f"; the last {_days_since(happened[0].date, today)}."
+        else:
+            summary += "."
         shown = events[:HISTORY]
         earlier = events[HISTORY:]
         if not earlier and since is not None:  # the gap before the first one shown
@@ -705,9 +713,10 @@ class CommandService:
                 if previous is not None
                 else ""
             )
+            ahead = " (dated ahead of today: check it)" if event.date > today else ""
             lines.append(
                 [
-                    f"#{event.id} {_event_day(event)}: {contact_kind_noun(event.kind)}{gap}",
+                    f"#{event.id} {_event_day(event)}: {contact_kind_noun(event.kind)}{gap}{ahead}",
                     *_first_source(event),
                 ]
             )

@@ -118,7 +118,7 @@ class WatchBook:
         watches = self.watches
         windows = self._windows
         lasts = self.store.latest_events(
-            [(w, watch.kind) for w, watch in zip(windows, watches, strict=True)]
+            [(w, watch.kind) for w, watch in zip(windows, watches, strict=True)], until=today
         )
         claims = self.store.latest_silence_claims(self._claim_pairs)
         out: list[Silence] = []

@@ -136,3 +136,19 @@ async def test_asking_wrong(desk: Desk, line: str, error: str) -> None:
     reply, printed = await desk.ask(line)
     assert not reply.public
     assert printed == f"{error}\nUsage: contacts A B [since DATE]\n"
+
+
+async def test_a_contact_dated_ahead_of_today_is_flagged_and_not_the_last(tmp_path: Path) -> None:
+    from tests.fake_registry import HISTORY
+
+    ahead = ("2025-06-04", "donald-trump", "vladimir-putin", "call", "https://wire.example/x")
+    desk = Desk(tmp_path, history=[*HISTORY, ahead])  # today is June 1, 2025
+    lines = (await desk.say("contacts trump putin since 2025-05")).splitlines()
+    assert lines[1:3] == [
+        "2 contacts on record since May 1, 2025 (2 calls); the last 13 days ago.",
+        "• #35 Wed June 4, 2025: call, 16 days after the one before (dated ahead of today: "
+        "check it) — wire.example <https://wire.example/x> (bundled record)",
+    ]
+    assert (await desk.say("lastcontact trump putin")).splitlines()[1] == "Date: Mon May 19, 2025"
+    assert "Trump–Putin call on Mon May 19" in (await desk.say("lastcontact us russia"))
+    assert "Wed June 4" not in await desk.say("lastcontact putin")

@@ -134,3 +134,13 @@ def test_an_older_database_gains_the_index_for_an_officials_contacts(tmp_path: P
     names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "events_by_a" in names
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_latest_events_until_a_day(store: Store) -> None:
+    military = pair_windows(spells(REGISTRY, "us.military"), spells(REGISTRY, "ru.military"))  # type: ignore[arg-type]
+    found = store.latest_events([(military, None)] * 3, until=date(2024, 11, 26))
+    assert days(found) == ["2023-03-15 mark-milley~valery-gerasimov"] * 3
+    assert days(store.latest_events([(military, None)], until=date(2019, 1, 1))) == ["-"]
+    assert days(store.official_events("valery-gerasimov", limit=1, until=date(2023, 3, 14))) == [
+        "2022-10-24 mark-milley~valery-gerasimov"
+    ]

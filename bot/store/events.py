@@ -72,6 +72,15 @@ def _end_text(window: PairWindow) -> str:
     return day_text(window.end) if window.end else _LAST_DAY
 
 
+def _clamp(window: PairWindow, until: date) -> PairWindow | None:
+    """The window cut at ``until`` (``None`` when it starts after it)."""
+    if window.start is not None and window.start > until:
+        return None
+    if window.end is not None and window.end <= until:
+        return window
+    return PairWindow(window.a, window.b, window.start, until)
+
+
 def _end_key(window: PairWindow) -> tuple[date, date]:
     return window.end or date.max, window.start or date.min
 
@@ -330,10 +339,14 @@ class Events(StoreBase):
         return found
 
     def latest_events(
-        self, groups: Sequence[tuple[Sequence[PairWindow], Kind | None]]
+        self,
+        groups: Sequence[tuple[Sequence[PairWindow], Kind | None]],
+        *,
+        until: date | None = None,
     ) -> list[ContactEvent | None]:
         """For each group of pair windows (and a kind, or any), its latest event: the
-        newest contact of any of its pairs on a day inside that pair's window.
+        newest contact of any of its pairs on a day inside that pair's window (and not
+        after ``until``: a contact dated ahead of today has not happened).
 
         A board or every watch is answered in a few queries: each round asks every group's
         next window (latest-ending first) at once, from an index alone, and a group is done
@@ -344,6 +357,12 @@ class Events(StoreBase):
             for g, (windows, _) in enumerate(groups)
             if windows
         }
+        if until is not None:
+            pending = {
+                g: clamped
+                for g, windows in pending.items()
+                if (clamped := [c for w in windows if (c := _clamp(w, until)) is not None])
+            }
         best: dict[int, tuple[str, int]] = {}
         while pending:
             batch = [(g, windows.pop(0), groups[g][1]) for g, windows in pending.items()]
@@ -403,16 +422,22 @@ class Events(StoreBase):
         return out
 
     def official_events(
-        self, official: str, *, limit: int = 5, kind: Kind | None = None
+        self,
+        official: str,
+        *,
+        limit: int = 5,
+        kind: Kind | None = None,
+        until: date | None = None,
     ) -> list[ContactEvent]:
-        """An official's latest events with anyone, newest first."""
-        part = "SELECT * FROM events WHERE {side} = ? AND removed IS NULL"
-        args: list[object] = []
+        """An official's latest events with anyone (up to ``until``), newest first."""
+        part = "SELECT * FROM events WHERE {side} = ? AND removed IS NULL AND day <= ?"
         if kind is not None:
             part += " AND kind = ?"
         part += " ORDER BY day DESC, id DESC LIMIT ?"
+        last = day_text(until) if until else _LAST_DAY
+        args: list[object] = []
         for _side in ("a", "b"):
-            args += [official, *([kind] if kind is not None else []), limit]
+            args += [official, last, *([kind] if kind is not None else []), limit]
         sql = (
             f"SELECT * FROM ({part.format(side='a')}) UNION ALL"  # noqa: S608
             f" SELECT * FROM ({part.format(side='b')}) ORDER BY day DESC, id DESC LIMIT ?"
