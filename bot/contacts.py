@@ -1,11 +1,14 @@
 """Decisions about the contact record. Pure functions of their inputs; no I/O, no clock.
 
 - ``merge_target``: which existing event a newly reported contact belongs to, if any.
-- ``spells`` and ``pair_windows``: who a side of a question stands for over time. A side
+- ``spells``, ``pair_windows``, ``order_windows``, ``clamp_windows``: who a side of a
+  question stands for over time. A side
   is an official's id (``lloyd-austin``: that person, always) or a role key
   (``us.defense``: every holder, while they held it), so a watch or a role-level answer
   outlives personnel changes. ``pair_windows`` gives the pairs of officials, and the days
-  on which both held their sides, whose contacts count for two sides.
+  on which both held their sides, whose contacts count for two sides; ``order_windows``
+  puts the latest-ending first (the order the store searches them in) and
+  ``clamp_windows`` cuts them at a day (a contact dated ahead of today has not happened).
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ __all__ = [
     "Holders",
     "PairWindow",
     "Spell",
+    "clamp_windows",
     "held_roles",
     "merge_target",
+    "order_windows",
     "pair_windows",
     "spells",
 ]
@@ -147,4 +152,26 @@ def pair_windows(a_spells: Sequence[Spell], b_spells: Sequence[Spell]) -> list[P
             window = PairWindow(first, second, start, end)
             if window not in out:
                 out.append(window)
+    return out
+
+
+def _latest_first(window: PairWindow) -> tuple[date, date]:
+    return window.end or date.max, window.start or date.min
+
+
+def order_windows(windows: Sequence[PairWindow]) -> list[PairWindow]:
+    """The windows, latest-ending first (open ones first of all)."""
+    return sorted(windows, key=_latest_first, reverse=True)
+
+
+def clamp_windows(windows: Sequence[PairWindow], until: date) -> list[PairWindow]:
+    """The windows cut at ``until``, in the same order; those starting later are dropped."""
+    out: list[PairWindow] = []
+    for window in windows:
+        if window.start is not None and window.start > until:
+            continue
+        if window.end is not None and window.end <= until:
+            out.append(window)
+        else:
+            out.append(PairWindow(window.a, window.b, window.start, until))
     return out

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from bot.clock import Clock
 from bot.config import Settings, format_duration
-from bot.contacts import PairWindow, pair_windows, spells
+from bot.contacts import PairWindow, clamp_windows, order_windows, pair_windows, spells
 from bot.extract import Registry
 from bot.milestones import Silence, silence_alerts, watch_key, watch_label
 from bot.models import SilenceClaim, Source, Watch
@@ -70,6 +70,7 @@ class WatchBook:
         self.clock = clock
         self._sides: dict[tuple[str, date], str] = {}
         self._waiting_since: datetime | None = None
+        self._day_windows: tuple[date, list[list[PairWindow]]] | None = None
 
     @property
     def watches(self) -> tuple[Watch, ...]:
@@ -82,6 +83,13 @@ class WatchBook:
             pair_windows(spells(self.registry, w.a), spells(self.registry, w.b))
             for w in self.watches
         ]
+
+    def _windows_on(self, today: date) -> list[list[PairWindow]]:
+        """Each watch's windows as of ``today``, latest-ending first (kept for the day)."""
+        if self._day_windows is None or self._day_windows[0] != today:
+            prepared = [clamp_windows(order_windows(w), today) for w in self._windows]
+            self._day_windows = (today, prepared)
+        return self._day_windows[1]
 
     @cached_property
     def _labels(self) -> list[str]:
@@ -118,7 +126,8 @@ class WatchBook:
         watches = self.watches
         windows = self._windows
         lasts = self.store.latest_events(
-            [(w, watch.kind) for w, watch in zip(windows, watches, strict=True)], until=today
+            [(w, watch.kind) for w, watch in zip(self._windows_on(today), watches, strict=True)],
+            ordered=True,
         )
         claims = self.store.latest_silence_claims(self._claim_pairs)
         out: list[Silence] = []
@@ -196,6 +205,8 @@ def _newest_claim(
     """The newest claim about any of the pairs whose named day (if any) falls in that
     pair's window."""
     best: tuple[SilenceClaim, Source] | None = None
+    if not claims:
+        return None
     for window in pairs:
         found = claims.get((window.a, window.b))
         if found is None:

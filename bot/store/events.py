@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from bot.contacts import Candidate, PairWindow, merge_target
+from bot.contacts import Candidate, PairWindow, clamp_windows, merge_target, order_windows
 from bot.models import ContactEvent, Kind, Origin, SilenceClaim, Source, pair
 from bot.store.base import StoreBase, day_text, parse_day, parse_ts, stamp, ts
 
@@ -70,19 +70,6 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 def _end_text(window: PairWindow) -> str:
     return day_text(window.end) if window.end else _LAST_DAY
-
-
-def _clamp(window: PairWindow, until: date) -> PairWindow | None:
-    """The window cut at ``until`` (``None`` when it starts after it)."""
-    if window.start is not None and window.start > until:
-        return None
-    if window.end is not None and window.end <= until:
-        return window
-    return PairWindow(window.a, window.b, window.start, until)
-
-
-def _end_key(window: PairWindow) -> tuple[date, date]:
-    return window.end or date.max, window.start or date.min
 
 
 def _claim(row: sqlite3.Row) -> tuple[SilenceClaim, Source]:
@@ -343,6 +330,7 @@ class Events(StoreBase):
         groups: Sequence[tuple[Sequence[PairWindow], Kind | None]],
         *,
         until: date | None = None,
+        ordered: bool = False,
     ) -> list[ContactEvent | None]:
         """For each group of pair windows (and a kind, or any), its latest event: the
         newest contact of any of its pairs on a day inside that pair's window (and not
@@ -350,19 +338,16 @@ class Events(StoreBase):
 
         A board or every watch is answered in a few queries: each round asks every group's
         next window (latest-ending first) at once, from an index alone, and a group is done
-        as soon as the contact found is later than any window it has left.
+        as soon as the contact found is later than any window it has left. ``ordered``
+        says the windows are already in that order (``bot.contacts.order_windows``).
         """
-        pending: dict[int, list[PairWindow]] = {
-            g: sorted(windows, key=_end_key, reverse=True) if len(windows) > 1 else list(windows)
-            for g, (windows, _) in enumerate(groups)
-            if windows
-        }
-        if until is not None:
-            pending = {
-                g: clamped
-                for g, windows in pending.items()
-                if (clamped := [c for w in windows if (c := _clamp(w, until)) is not None])
-            }
+        pending: dict[int, list[PairWindow]] = {}
+        for g, (windows, _) in enumerate(groups):
+            todo = list(windows) if ordered or len(windows) < 2 else order_windows(windows)
+            if until is not None:
+                todo = clamp_windows(todo, until)
+            if todo:
+                pending[g] = todo
         best: dict[int, tuple[str, int]] = {}
         while pending:
             batch = [(g, windows.pop(0), groups[g][1]) for g, windows in pending.items()]
