@@ -191,16 +191,11 @@ class NameResolver:
 
     def party(self, text: str, day: date) -> Party:
         """The official or, failing that, the country ``text`` names."""
-        found = self.officials(text, day)
-        one = self._one(found, day)
-        if one is not None:
-            return one
-        if found:
-            raise self._ambiguous(text, found)
-        country = self.country(text)
-        if country is not None:
-            return country
-        return self.official(text, day)  # raises the right error
+        if not self.officials(text, day):
+            country = self.country(text)
+            if country is not None:
+                return country
+        return self.official(text, day)
 
     def parties(self, words: Sequence[str], day: date) -> list[Party]:
         """One or two parties from the words of a command.

@@ -2,8 +2,8 @@
 announces silence marks.
 
 A watch's sides are officials or role keys; ``bot.contacts`` says which pairs (and which
-days) count for it, the store finds the latest of those contacts for every watch in one
-query, and ``bot.milestones.silence_alerts`` decides what to announce. This module only
+days) count for it, the store finds the latest of those contacts for every watch in a few
+queries, and ``bot.milestones.silence_alerts`` decides what to announce. This module only
 reads the store and queues alerts through the ``Notifier``; it decides nothing itself.
 """
 
