@@ -50,7 +50,10 @@ $(BSTAMP): pyproject.toml | $(BIN)/python
 bench-poll: $(BSTAMP)
 	$(BIN)/python -m benchmarks.bench_poll --feeds 1000 --hosts 50
 
-bench: bench-poll
+bench-commands: $(STAMP)
+	$(BIN)/python benchmarks/bench_commands.py
+
+bench: bench-poll bench-commands
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -53,6 +53,8 @@ TICK = timedelta(seconds=15)
 """How often the scheduler asks which feeds are due."""
 MUTE_CHECK = timedelta(seconds=30)
 """How often mutes are checked for expiry."""
+SILENCE_CHECK = timedelta(minutes=10)
+"""How often watched silences are checked for marks."""
 
 
 class ChatFrontend(Protocol):
@@ -122,7 +124,13 @@ class Hotline:
         async def expire_mutes() -> int:
             return self.notifier.expire_mutes()
 
-        return {"mutes": (MUTE_CHECK, expire_mutes)}
+        async def check_silences() -> int:
+            return self.service.watchbook.check()
+
+        return {
+            "mutes": (MUTE_CHECK, expire_mutes),
+            "silences": (SILENCE_CHECK, check_silences),
+        }
 
     async def aclose(self) -> None:
         await self.reader.aclose()

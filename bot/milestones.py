@@ -1,17 +1,35 @@
 """What to announce, decided from the record. Pure functions: values in, ``Alert`` values
-out; no I/O, no clock (``now`` is a parameter).
+out; no I/O, no clock (``today`` is a parameter).
 
 - ``contact_alert``: a new contact event ("first Austin–Shoigu call since May 13, 161
   days"; "second call in three days"), or a later source of one (a thread reply).
+- ``silence_alerts``: which watched silences crossed a mark ("No Biden–Putin call since
+  February 12: 100 days"), each mark announced once per silence; a new contact starts a
+  new silence and re-arms the marks.
+- ``mute_digest``: what a mute held back, as one message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Protocol
 
-from bot.models import Action, Alert, Block, ContactEvent, Link, Official, Source
+from bot.models import (
+    Action,
+    Alert,
+    Block,
+    ContactEvent,
+    Kind,
+    Link,
+    Official,
+    SilenceClaim,
+    Source,
+    Watch,
+    pair,
+)
+from bot.names import role_label, role_title
 from bot.render import (
     bullets,
     context,
@@ -26,13 +44,20 @@ from bot.render import (
 
 __all__ = [
     "Names",
+    "Silence",
+    "claim_is_newer",
     "contact_alert",
     "contact_kind_noun",
+    "contact_line",
     "display_name",
     "mute_digest",
     "pair_label",
+    "side_label",
+    "silence_alerts",
     "source_alert",
     "source_line",
+    "watch_key",
+    "watch_label",
 ]
 
 _KIND_NOUN = {"call": "call", "meeting": "meeting"}
@@ -200,3 +225,198 @@ def mute_digest(
         blocks=tuple(blocks),
         feed=feed,
     )
+
+
+# --- silences ----------------------------------------------------------------------------
+
+
+def side_label(names: Names, side: str) -> str:
+    """An official's surname, or a role key's label (``US defence chief``)."""
+    if names.get(side) is not None:
+        return _surname(names, side)
+    return role_label(side)
+
+
+def watch_label(names: Names, watch: Watch) -> str:
+    """``Biden–Putin``, ``US–RU defence chiefs``, or the watch's own name."""
+    if watch.name:
+        return watch.name
+    a_is_role = names.get(watch.a) is None
+    b_is_role = names.get(watch.b) is None
+    if a_is_role and b_is_role:
+        a_code, _, a_role = watch.a.partition(".")
+        b_code, _, b_role = watch.b.partition(".")
+        if a_role == b_role:
+            return f"{a_code.upper()}–{b_code.upper()} {role_title(a_role, plural=True)}"
+    if not a_is_role and not b_is_role:
+        return pair_label(names, watch.a, watch.b)
+    return f"{side_label(names, watch.a)} – {side_label(names, watch.b)}"
+
+
+def watch_key(watch: Watch) -> str:
+    """The stable part of a watch's alert keys: ``a~b`` (sorted), and its kind if any."""
+    a, b = pair(watch.a, watch.b)
+    return f"{a}~{b}" + (f":{watch.kind}" if watch.kind else "")
+
+
+def claim_is_newer(
+    claim: SilenceClaim | None, last: ContactEvent | None, kind: Kind | None
+) -> bool:
+    """Whether a silence claim knows of a later contact than the record's ``last``: it
+    names a day after it (or the record has none), and it is about contacts of ``kind``
+    (a claim about calls tells nothing about meetings)."""
+    if claim is None or claim.since is None:
+        return False
+    if kind is not None and claim.kind != kind:
+        return False
+    return last is None or claim.since > last.date
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """A watch's current silence, as read from the record.
+
+    Attributes:
+        watch: the watch.
+        label: how answers name it (``Biden–Putin``, ``US–RU defence chiefs``).
+        last: the latest contact that counts for it, if any.
+        claim: the newest silence claim about its pairs, and where it was made.
+        holders: for role watches, today's holders of each side (surnames), if any.
+        lead: the officials who stand for the watch's first side (named first).
+    """
+
+    watch: Watch
+    label: str
+    last: ContactEvent | None
+    claim: tuple[SilenceClaim, Source] | None = None
+    holders: tuple[str, str] | None = None
+    lead: frozenset[str] = frozenset()
+
+    @property
+    def newer_claim(self) -> tuple[SilenceClaim, Source] | None:
+        """The claim, when it names a later contact than the record's last."""
+        if self.claim and claim_is_newer(self.claim[0], self.last, self.watch.kind):
+            return self.claim
+        return None
+
+    @property
+    def since(self) -> date | None:
+        """The day of the last contact, by the record or a newer claim."""
+        newer = self.newer_claim
+        if newer is not None:
+            return newer[0].since
+        return self.last.date if self.last else None
+
+    @property
+    def anchor(self) -> str | None:
+        """What the silence runs from: ``e42`` (an event) or ``d2022-02-12`` (a claim's
+        day); ``None`` when nothing is known."""
+        newer = self.newer_claim
+        if newer is not None and newer[0].since is not None:
+            return f"d{newer[0].since.isoformat()}"
+        return f"e{self.last.id}" if self.last else None
+
+    def days(self, today: date) -> int | None:
+        """Days of silence as of ``today``; ``None`` with no contact known."""
+        since = self.since
+        return (today - since).days if since is not None else None
+
+
+def contact_line(
+    names: Names,
+    event: ContactEvent,
+    *,
+    reference: date | None = None,
+    lead: Container[str] = (),
+) -> str:
+    """``Austin–Belousov call on Fri July 12, 2024`` (``about ...`` when approximate).
+
+    The official in ``lead`` (the side the question named first) is named first.
+    """
+    day = format_day(event.date, reference=reference, weekday=True)
+    if event.approximate:
+        day = f"about {day}"
+    first, second = (event.b, event.a) if event.b in lead else (event.a, event.b)
+    return f"{pair_label(names, first, second)} {_KIND_NOUN[event.kind]} on {day}"
+
+
+def _silence_alert(names: Names, silence: Silence, threshold: int, today: date) -> Alert:
+    watch = silence.watch
+    since = silence.since
+    assert since is not None
+    assert silence.anchor is not None
+    days = (today - since).days
+    noun = _KIND_NOUN[watch.kind] if watch.kind else "contact"
+    headline = (
+        f"No {_subject(names, watch, silence.label, noun)} since "
+        f"{format_day(since, reference=today)}: {plural(days, 'day')}"
+    )
+    rows: list[tuple[str, Sequence[str | Link] | str]] = []
+    if silence.last is not None:
+        first = silence.last.sources[0] if silence.last.sources else None
+        line: list[str | Link] = [contact_line(names, silence.last, lead=silence.lead)]
+        if first is not None:
+            line += [" — ", *source_line(first)]
+        rows.append(("Last on record", line))
+    if silence.holders:
+        rows.append(("Now", f"{silence.holders[0]} and {silence.holders[1]}"))
+    rows.append(("Mark", f"{plural(threshold, 'day')} (marks: {_marks(watch.thresholds)})"))
+    blocks: list[Block] = [
+        heading(f"Silence: {silence.label}"),
+        text(headline + "."),
+        fields(*rows),
+    ]
+    newer = silence.newer_claim
+    if newer is not None:
+        claim, source = newer
+        blocks.append(
+            context(
+                ["Counted from a report that says: “", claim.evidence, "” — ", *source_line(source)]
+            )
+        )
+    return Alert(
+        key=f"silence:{watch_key(watch)}:{threshold}:{silence.anchor}",
+        kind="silence",
+        text=plain(blocks),
+        blocks=tuple(blocks),
+    )
+
+
+def _subject(names: Names, watch: Watch, label: str, noun: str) -> str:
+    """``Biden–Putin call`` or ``call between the US and RU defence chiefs``."""
+    a_code, _, a_role = watch.a.partition(".")
+    b_code, _, b_role = watch.b.partition(".")
+    same_role = names.get(watch.a) is None and names.get(watch.b) is None and a_role == b_role
+    if same_role and not watch.name:
+        roles = role_title(a_role, plural=True)
+        return f"{noun} between the {a_code.upper()} and {b_code.upper()} {roles}"
+    return f"{label} {noun}"
+
+
+def _marks(thresholds: Sequence[int]) -> str:
+    return ", ".join(str(t) for t in sorted(thresholds)) + " days"
+
+
+def silence_alerts(
+    names: Names, silences: Sequence[Silence], announced: Container[str], today: date
+) -> list[tuple[Alert, Silence]]:
+    """The silence marks to announce now, each with its silence (for routing).
+
+    For each watch, only the highest mark its silence has reached counts: marks are
+    crossed one at a time as days pass, and after a gap (Hotline was down, a contact was
+    removed) the lower marks are not announced late. A mark already announced for this
+    silence (same key) is not announced again; a new contact changes the anchor, so the
+    next silence starts over. Watches with no contact known are never announced.
+    """
+    out: list[tuple[Alert, Silence]] = []
+    for silence in silences:
+        days = silence.days(today)
+        if days is None:
+            continue
+        crossed = [t for t in silence.watch.thresholds if days >= t]
+        if not crossed:
+            continue
+        alert = _silence_alert(names, silence, max(crossed), today)
+        if alert.key not in announced:
+            out.append((alert, silence))
+    return out

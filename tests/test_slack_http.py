@@ -300,6 +300,7 @@ async def test_lastcontact_answers_in_channel_from_the_record(world: World) -> N
                 {"type": "mrkdwn", "text": "*Date*\nSun October 23, 2022"},
                 {"type": "mrkdwn", "text": "*Kind*\ncall"},
                 {"type": "mrkdwn", "text": "*Days since*\n1 day"},
+                {"type": "mrkdwn", "text": "*Before that*\nnone on record (this is the first)"},
             ],
         },
         {
@@ -309,7 +310,8 @@ async def test_lastcontact_answers_in_channel_from_the_record(world: World) -> N
                     "type": "mrkdwn",
                     "text": "<https://mod.example/1|Shoigu holds call with Austin "
                     "&lt;!channel&gt;> (wire)",
-                }
+                },
+                {"type": "mrkdwn", "text": "Event #1, 1 source"},
             ],
         },
     ]

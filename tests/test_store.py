@@ -68,7 +68,9 @@ def test_a_failing_migration_rolls_back_and_says_so(tmp_path: Path) -> None:
     path = tmp_path / "f.db"
     Store(path).close()
     broken = "CREATE TABLE half (id INTEGER); INSERT INTO no_such_table VALUES (1);"
-    with pytest.raises(StoreError, match="migration to schema version 2 failed"):
+    with pytest.raises(
+        StoreError, match=f"migration to schema version {len(MIGRATIONS) + 1} failed"
+    ):
         Store(path, migrations=(*MIGRATIONS, broken))
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

@@ -34,12 +34,14 @@ def parse_ts(text: str | None) -> datetime | None:
     """The inverse of ``ts``; ``None`` stays ``None``."""
     if text is None:
         return None
-    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+    return stamp(text)
 
 
 def stamp(text: str) -> datetime:
-    """``parse_ts`` for columns that are never NULL."""
-    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+    """``parse_ts`` for columns that are never NULL. (``fromisoformat`` reads the fixed
+    ``ts`` form, trailing ``Z`` included, a hundred times faster than ``strptime``.)"""
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def day_text(value: date) -> str:
@@ -76,6 +78,9 @@ class StoreBase:
             if self.path != ":memory:":
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
+            # up to 64 MiB of pages in memory (the default is 2 MiB): the indexes that
+            # answer commands stay hot in a record of a million contacts
+            self.db.execute("PRAGMA cache_size = -65536")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:

@@ -143,7 +143,15 @@ CREATE TABLE kv (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+-- an official's latest contacts with anyone (events_by_b covers the other side)
+CREATE INDEX events_by_a ON events(a, day);
+-- the latest live contact of a pair (of a kind, in a window) from the index alone: boards,
+-- watches and role-level answers ask this for hundreds of pairs at once
+CREATE INDEX events_live ON events(a, b, day, id, kind) WHERE removed IS NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 """Each entry is one migration's SQL script, applied in one transaction."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
