@@ -262,6 +262,7 @@ async def _poll(args: argparse.Namespace) -> int:
         registry,
         platforms=active_platforms(settings, console=True),
         backfill=args.backfill,
+        history=True,
     )
     try:
         outcomes = await hotline.poller.poll_all()
@@ -286,7 +287,7 @@ async def _ask(args: argparse.Namespace) -> int:
     from handlers.console import render_reply
 
     settings, registry = _setup(args)
-    hotline = build(settings, registry, platforms=())
+    hotline = build(settings, registry, platforms=(), history=True)
     try:
         reply = await hotline.service.handle(
             IncomingMessage(
@@ -309,6 +310,7 @@ async def _run(args: argparse.Namespace) -> int:
         registry,
         platforms=active_platforms(settings, console=console),
         backfill=args.backfill,
+        history=True,
     )
     try:
         if console and sys.stdin.isatty():
