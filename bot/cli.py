@@ -14,7 +14,8 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -324,9 +325,59 @@ async def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_bar(args: argparse.Namespace, unit: str) -> Any:
+    """A progress bar on standard error, when it is a terminal and not ``--no-progress``."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=0,
+        unit=unit,
+        file=sys.stderr,
+        disable=args.no_progress or not sys.stderr.isatty(),
+        leave=False,
+        dynamic_ncols=True,
+    )
+
+
 def _import(args: argparse.Namespace) -> int:
-    sys.stderr.write("hotline: import is not available yet\n")
-    return EXIT_FAILURE
+    from bot.clock import SystemClock
+    from bot.history import read_file, record_rows
+    from bot.records import RecordFileError
+    from bot.render import plural
+    from bot.store import Store
+
+    settings, registry = _setup(args)
+    path = Path(args.file)
+    clock = SystemClock()
+    try:
+        found = read_file(path, registry, today=clock.now().date())
+    except RecordFileError as exc:
+        sys.stderr.write(f"hotline: {exc}\n")
+        return EXIT_CONFIG
+    for problem in found.problems:
+        sys.stderr.write(f"{args.file}:{problem.line}: {problem.message}\n")
+    store = Store(settings.db, clock)
+    try:
+        with _progress_bar(args, "row") as bar:
+            bar.reset(total=len(found.rows))
+            tally = record_rows(
+                store,
+                found.rows,
+                origin="import",
+                added_by=f"import {path.name}",
+                progress=bar.update,
+            )
+    finally:
+        store.close()
+    joined = plural(tally.recorded - tally.new_events, "more source")
+    sys.stdout.write(
+        f"{args.file}: {plural(found.read, 'row')} read\n"
+        f"  imported:          {tally.recorded} ({plural(tally.new_events, 'new contact')}, "
+        f"{joined} of known ones)\n"
+        f"  already recorded:  {tally.already}\n"
+        f"  rejected:          {found.rejected}\n"
+    )
+    return EXIT_FAILURE if found.rejected else EXIT_OK
 
 
 async def _backfill(args: argparse.Namespace) -> int:
