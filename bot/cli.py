@@ -131,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     back.add_argument("paths", nargs="+", metavar="PATH")
     back.add_argument(
+        "--feed",
+        metavar="NAME",
+        help="the feed of documents no configured feed's url names (default: each file's "
+        "name without its extensions); give one name to snapshots of one feed",
+    )
+    back.add_argument(
         "--no-progress", action="store_true", help="no progress bar, even on a terminal"
     )
     return parser
@@ -381,5 +387,50 @@ def _import(args: argparse.Namespace) -> int:
 
 
 async def _backfill(args: argparse.Namespace) -> int:
-    sys.stderr.write("hotline: backfill is not available yet\n")
-    return EXIT_FAILURE
+    from bot.app import make_reader
+    from bot.backfill import backfill
+    from bot.clock import SystemClock
+    from bot.config import FEED_NAME
+    from bot.render import plural
+    from bot.store import Store
+
+    settings, _registry = _setup(args)
+    if args.feed is not None and not FEED_NAME.match(args.feed):
+        sys.stderr.write(
+            f"hotline: --feed {args.feed!r}: a feed name is lower-case letters, digits, "
+            "'-', '_' and '.'\n"
+        )
+        return EXIT_CONFIG
+    clock = SystemClock()
+    store = Store(settings.db, clock)
+    reader = make_reader(settings, clock=clock)
+    try:
+        with _progress_bar(args, "file") as bar:
+            done = await backfill(
+                [Path(p) for p in args.paths],
+                store=store,
+                reader=reader,
+                clock=clock,
+                feeds=settings.feeds,
+                feed=args.feed,
+                progress=bar.update,
+                total=lambda n: bar.reset(total=n),
+            )
+    finally:
+        await reader.aclose()
+        store.close()
+    out = sys.stdout
+    out.write(f"backfill: {plural(done.files, 'file')} read, {len(done.unreadable)} unreadable\n")
+    for bad in done.unreadable:
+        out.write(f"  unreadable: {bad.path}: {bad.reason}\n")
+    joined = plural(done.recorded - done.new_events, "more source")
+    out.write(
+        f"  items:               {done.items} ({done.new_items} new)\n"
+        f"  contacts found:      {done.contacts}\n"
+        f"  new contact events:  {done.new_events} ({joined} of known ones)\n"
+    )
+    if done.undated:
+        out.write(f"  left out, undated:   {done.undated}\n")
+    if not done.files and done.unreadable:
+        return EXIT_CONFIG  # nothing named a document that could be read
+    return EXIT_OK
