@@ -38,7 +38,6 @@ __all__ = [
     "HISTORY_KEY",
     "HistoryLoad",
     "Tally",
-    "history_path",
     "load_history",
     "read_file",
     "record_rows",
@@ -154,25 +153,19 @@ def read_file(path: Path, registry: Registry, *, today: date) -> RecordFile:
     return read_records(decode(data, path.name), registry, today=today, name=path.name)
 
 
-def history_path(setting: bool | Path) -> Path | None:
-    """The history file ``Settings.history`` names: the bundled one, another, or none."""
-    if setting is False:
-        return None
-    return BUNDLED_HISTORY if setting is True else setting
-
-
 def load_history(
     store: Store, registry: Registry, setting: bool | Path, *, today: date
 ) -> HistoryLoad | None:
-    """Load the configured history file unless it was loaded before, unchanged.
+    """Load the history file ``Settings.history`` names (``True``: the bundled one; a path;
+    ``False``: none) unless it was loaded before, unchanged.
 
     A row that fails validation is logged and skipped (in the bundled file that is a bug a
     test guards against). A file that cannot be read at all is a ``ConfigError``: the
     ``history`` key names a file that is not a record.
     """
-    path = history_path(setting)
-    if path is None:
+    if setting is False:
         return None
+    path = BUNDLED_HISTORY if setting is True else setting
     try:
         data = path.read_bytes()
     except OSError as exc:
