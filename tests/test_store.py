@@ -298,3 +298,16 @@ def test_announcements_happen_once(store: Store) -> None:
     assert store.announce_once("silence:x:30", NOW)
     assert not store.announce_once("silence:x:30", NOW)
     assert store.announced("silence:x:30")
+
+
+def test_the_next_attempt_is_the_earliest_head_of_a_destination(
+    store: Store, clock: FixedClock
+) -> None:
+    store.enqueue(alert("k1"), [SLACK])
+    store.enqueue(alert("k2"), [SLACK])  # waits behind k1, whatever its own time
+    (head,) = store.due_deliveries("slack", clock.now())
+    store.mark_retry(head.id, "500", clock.now() + timedelta(minutes=5))
+    assert store.next_attempt_at("slack") == clock.now() + timedelta(minutes=5)
+    store.enqueue(alert("k3"), [OTHER])  # a destination with nothing waiting: due now
+    assert store.next_attempt_at("slack") == clock.now()
+    assert store.next_attempt_at("matrix") is None

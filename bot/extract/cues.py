@@ -30,7 +30,8 @@ _PHONE = r"(?:(?:by|over\s+the|on\s+the|via)\s+(?:tele)?phone|by\s+video(?:\s*li
 _VERB = (
     r"(?:spoke|speaks|spoken|speaking|talked|talking|conversed|chatted|rang)"
     r"(?:\s+(?:again|briefly|separately|twice|also|first|directly))?(?:\s+" + _PHONE + r")?"
-    r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?" + _PHONE
+    r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?"
+    + _PHONE
     + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her|their|its|them|to|as|by|after|"
     r"what|this|that|for)\b)"
     r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?(?-i:[A-Z]))|speak|talk(?=\s+(?:to|with)\b)"
@@ -52,9 +53,7 @@ _NOUN = (
     r"|Treffen|Telefonat|Telefongespräch|Gespräch(?:e|en)?|Videokonferenz"
 )
 _CUES = re.compile(rf"\b(?:(?P<verb>{_VERB})|(?P<noun>{_NOUN}))(?!\w)", re.I)
-_CALL = re.compile(
-    r"phone|call|video|rang|телефон|видео|созвон|telefon|video", re.I
-)
+_CALL = re.compile(r"phone|call|video|rang|телефон|видео|созвон|telefon|video", re.I)
 _SOFT_CALL = re.compile(r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach", re.I)
 _IN_PERSON = re.compile(
     r"\b(?:sidelines?|in\s+(?:his|her|their)\s+presence|face-to-face|in\s+person|in-person"

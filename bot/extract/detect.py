@@ -354,14 +354,17 @@ def _cue(
     else:
         # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
         if after and len(gap_words) <= 9:
-            words_ok = all(
-                w in _NEAR_OK
-                or w in _TITLE_CACHE
-                or w.removesuffix("s") in _TITLE_CACHE
-                or w in FUNCTION_WORDS
-                or w[:1].isdigit()
-                for w in gap_words
-            ) and "and" not in gap_words
+            words_ok = (
+                all(
+                    w in _NEAR_OK
+                    or w in _TITLE_CACHE
+                    or w.removesuffix("s") in _TITLE_CACHE
+                    or w in FUNCTION_WORDS
+                    or w[:1].isdigit()
+                    for w in gap_words
+                )
+                and "and" not in gap_words
+            )
             needs_with = cue.form == "noun" or not _transitive(cue.text)
             if words_ok and (not needs_with or any(w in _WITH for w in gap_words)):
                 k = mentions.index(after[0])
@@ -378,9 +381,7 @@ def _cue(
             elif nxt and nxt[0] == "them" and state.last_pair:
                 right = [_pair_found(state.last_pair)]
         # the subject: the clause's first mention, or the sentence's through a pronoun
-        owner = [
-            m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start
-        ]
+        owner = [m for m in mentions if m.poss and m.end <= cue.start and m.start >= clause_start]
         if left:
             pass
         elif cue.form == "noun" and owner and len(text[owner[-1].end : cue.start].split()) <= 4:
@@ -436,9 +437,7 @@ def _cue(
         for a, b in pairs:
             state.refused.add((a, b))
             if NEGATED.search(scope) and since:
-                state.silences.append(
-                    SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence)
-                )
+                state.silences.append(SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence))
         return pairs[0] if len(pairs) == 1 else None
     day, mention = when
     if state.ref is not None:

@@ -219,8 +219,11 @@ def _person(
     country, role, blocked = _context(folds, i, registry)
     if via == "short":
         prev = tokens[i - 1] if i else None
-        if prev is not None and prev.cap and prev.fold.isalpha() and prev.fold not in (
-            FUNCTION_WORDS | registry.index.title_words
+        if (
+            prev is not None
+            and prev.cap
+            and prev.fold.isalpha()
+            and prev.fold not in (FUNCTION_WORDS | registry.index.title_words)
         ):
             if registry.index.countries.get((prev.fold,)) is None:
                 return None  # "Gordon Brown", "John Sullivan": someone else

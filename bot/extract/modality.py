@@ -83,9 +83,7 @@ BOUNDARY = re.compile(
 )
 """Where one clause ends and the next begins, inside a sentence."""
 
-NEGATED = re.compile(
-    r"\b(?:not|n't|never|no)\b|n't\b|\bне\b|\bnicht\b|\bkein\w*", re.I
-)
+NEGATED = re.compile(r"\b(?:not|n't|never|no)\b|n't\b|\bне\b|\bnicht\b|\bkein\w*", re.I)
 """A negation, which turns a contact with "since" into a silence claim."""
 
 LAST_CONTACT = re.compile(
@@ -95,7 +93,10 @@ LAST_CONTACT = re.compile(
 )
 """'The two last spoke in July': the date of the latest contact, not a new one."""
 
-REPEATED = re.compile(r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b|\bregular(?:ly)?\b", re.I)
+REPEATED = re.compile(
+    r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b|\bregular(?:ly)?\b",
+    re.I,
+)
 """Counts and habits without a date: not one contact."""
 
 

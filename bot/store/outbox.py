@@ -89,10 +89,12 @@ class Outbox(StoreBase):
         )
 
     def next_attempt_at(self, platform: str) -> datetime | None:
-        """When the earliest waiting row of ``platform`` becomes due (``None``: none wait)."""
+        """When the next row of ``platform`` falls due (``None``: none wait). Only the
+        oldest pending row of each destination counts: the rows behind it wait for it."""
         row = self.db.execute(
-            "SELECT MIN(COALESCE(next_attempt, created)) FROM outbox"
-            " WHERE platform = ? AND status = 'pending'",
+            "SELECT MIN(COALESCE(o.next_attempt, o.created)) FROM outbox o JOIN ("
+            "  SELECT MIN(id) AS id FROM outbox WHERE platform = ? AND status = 'pending'"
+            "  GROUP BY target) firsts ON o.id = firsts.id",
             (platform,),
         ).fetchone()
         return parse_ts(row[0]) if row and row[0] else None
