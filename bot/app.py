@@ -21,6 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.extract import Registry, load_registry
+from bot.history import load_history
 from bot.models import Delivery, Platform
 from bot.notify import Dispatcher, Notifier
 from bot.poller import Poller
@@ -147,14 +148,20 @@ def build(
     parser: Parser | None = None,
     store: Store | None = None,
     backfill: bool = False,
+    history: bool = False,
 ) -> Hotline:
     """Assemble the core for the given active platforms (alerts are queued for those).
 
     Feeds are read in worker processes unless ``polling.workers`` is 0, or a test passes an
-    HTTP ``transport`` or a ``parser`` (then everything runs in this process).
+    HTTP ``transport`` or a ``parser`` (then everything runs in this process). ``history``
+    loads the configured record of past contacts (``settings.history``) into the store if
+    it is not there yet: every command that answers users asks for it (``hotline run``,
+    ``poll``, ``ask``); a test that wants an empty record leaves it out.
     """
     clock = clock or SystemClock()
     store = store or Store(settings.db, clock)
+    if history:
+        load_history(store, registry, settings.history, today=clock.now().date())
     reader = make_reader(settings, clock=clock, transport=transport, parser=parser)
     notifier = Notifier(
         store,

@@ -14,7 +14,8 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -129,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="replay saved feed documents (files or folders) into the record, without alerts",
     )
     back.add_argument("paths", nargs="+", metavar="PATH")
+    back.add_argument(
+        "--feed",
+        metavar="NAME",
+        help="the feed of documents no configured feed's url names (default: each file's "
+        "name without its extensions); give one name to snapshots of one feed",
+    )
     back.add_argument(
         "--no-progress", action="store_true", help="no progress bar, even on a terminal"
     )
@@ -262,6 +269,7 @@ async def _poll(args: argparse.Namespace) -> int:
         registry,
         platforms=active_platforms(settings, console=True),
         backfill=args.backfill,
+        history=True,
     )
     try:
         outcomes = await hotline.poller.poll_all()
@@ -286,7 +294,7 @@ async def _ask(args: argparse.Namespace) -> int:
     from handlers.console import render_reply
 
     settings, registry = _setup(args)
-    hotline = build(settings, registry, platforms=())
+    hotline = build(settings, registry, platforms=(), history=True)
     try:
         reply = await hotline.service.handle(
             IncomingMessage(
@@ -309,6 +317,7 @@ async def _run(args: argparse.Namespace) -> int:
         registry,
         platforms=active_platforms(settings, console=console),
         backfill=args.backfill,
+        history=True,
     )
     try:
         if console and sys.stdin.isatty():
@@ -322,11 +331,106 @@ async def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_bar(args: argparse.Namespace, unit: str) -> Any:
+    """A progress bar on standard error, when it is a terminal and not ``--no-progress``."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=0,
+        unit=unit,
+        file=sys.stderr,
+        disable=args.no_progress or not sys.stderr.isatty(),
+        leave=False,
+        dynamic_ncols=True,
+    )
+
+
 def _import(args: argparse.Namespace) -> int:
-    sys.stderr.write("hotline: import is not available yet\n")
-    return EXIT_FAILURE
+    from bot.clock import SystemClock
+    from bot.history import read_file, record_rows
+    from bot.records import RecordFileError
+    from bot.render import plural
+    from bot.store import Store
+
+    settings, registry = _setup(args)
+    path = Path(args.file)
+    clock = SystemClock()
+    try:
+        found = read_file(path, registry, today=clock.now().date())
+    except RecordFileError as exc:
+        sys.stderr.write(f"hotline: {exc}\n")
+        return EXIT_CONFIG
+    for problem in found.problems:
+        sys.stderr.write(f"{args.file}:{problem.line}: {problem.message}\n")
+    store = Store(settings.db, clock)
+    try:
+        with _progress_bar(args, "row") as bar:
+            bar.reset(total=len(found.rows))
+            tally = record_rows(
+                store,
+                found.rows,
+                origin="import",
+                added_by=f"import {path.name}",
+                progress=bar.update,
+            )
+    finally:
+        store.close()
+    joined = plural(tally.recorded - tally.new_events, "more source")
+    sys.stdout.write(
+        f"{args.file}: {plural(found.read, 'row')} read\n"
+        f"  imported:          {tally.recorded} ({plural(tally.new_events, 'new contact')}, "
+        f"{joined} of known ones)\n"
+        f"  already recorded:  {tally.already}\n"
+        f"  rejected:          {found.rejected}\n"
+    )
+    return EXIT_FAILURE if found.rejected else EXIT_OK
 
 
 async def _backfill(args: argparse.Namespace) -> int:
-    sys.stderr.write("hotline: backfill is not available yet\n")
-    return EXIT_FAILURE
+    from bot.app import make_reader
+    from bot.backfill import backfill
+    from bot.clock import SystemClock
+    from bot.config import FEED_NAME
+    from bot.render import plural
+    from bot.store import Store
+
+    settings, _registry = _setup(args)
+    if args.feed is not None and not FEED_NAME.match(args.feed):
+        sys.stderr.write(
+            f"hotline: --feed {args.feed!r}: a feed name is lower-case letters, digits, "
+            "'-', '_' and '.'\n"
+        )
+        return EXIT_CONFIG
+    clock = SystemClock()
+    store = Store(settings.db, clock)
+    reader = make_reader(settings, clock=clock)
+    try:
+        with _progress_bar(args, "file") as bar:
+            done = await backfill(
+                [Path(p) for p in args.paths],
+                store=store,
+                reader=reader,
+                clock=clock,
+                feeds=settings.feeds,
+                feed=args.feed,
+                progress=bar.update,
+                total=lambda n: bar.reset(total=n),
+            )
+    finally:
+        await reader.aclose()
+        store.close()
+    out = sys.stdout
+    out.write(f"backfill: {plural(done.files, 'file')} read, {len(done.unreadable)} unreadable\n")
+    for bad in done.unreadable:
+        out.write(f"  unreadable: {bad.path}: {bad.reason}\n")
+    joined = plural(done.recorded - done.new_events, "more source")
+    out.write(
+        f"  items:               {done.items} ({done.new_items} new)\n"
+        f"  contacts found:      {done.contacts}\n"
+        f"  new contact events:  {done.new_events} ({joined} of known ones)\n"
+    )
+    if done.undated:
+        out.write(f"  left out, undated:   {done.undated}\n")
+    if not done.files and done.unreadable:
+        return EXIT_CONFIG  # nothing named a document that could be read
+    return EXIT_OK

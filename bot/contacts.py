@@ -54,21 +54,26 @@ class Candidate:
     removed: bool = False
 
 
-def merge_target(day: date, approximate: bool, candidates: Sequence[Candidate]) -> int | None:
+def merge_target(
+    day: date, approximate: bool, candidates: Sequence[Candidate], *, recorded: bool = False
+) -> int | None:
     """The event a contact on ``day`` joins, or ``None`` for a new event.
 
-    The same day always merges. One day apart merges only when either side's day is
-    uncertain: the new contact's or the event's day is approximate, or the event comes from
-    a record. Two exactly dated reports a day apart are two contacts (talks on consecutive
-    days happen). The nearest candidate wins; at the same distance a live event beats a
-    removed one, then the oldest event wins.
+    ``recorded``: the contact comes from a record (a row of the bundled history or of an
+    import). The same day always merges. One day apart merges only when either side's day
+    is uncertain: the new contact's or the event's day is approximate, or one side comes
+    from a record and the other from a report. Two exactly dated reports a day apart are
+    two contacts (talks on consecutive days happen), and so are two records a day apart
+    (a record lists each day of a two-day visit). The nearest candidate wins; at the same
+    distance a live event beats a removed one, then the oldest event wins.
     """
     best: tuple[int, bool, int] | None = None
     for candidate in candidates:
         gap = abs((candidate.day - day).days)
         if gap > 1:
             continue
-        if gap == 1 and not (approximate or candidate.approximate or candidate.recorded):
+        uncertain = approximate or candidate.approximate or candidate.recorded != recorded
+        if gap == 1 and not uncertain:
             continue
         rank = (gap, candidate.removed, candidate.id)
         if best is None or rank < best:

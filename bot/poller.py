@@ -8,6 +8,9 @@ parsed and extracted there. Then, in one transaction, the new items,
 their contact events and silence claims, the alerts (into the outbox) and the feed's new
 state are written together: a crash leaves either all of it or none of it.
 
+The recording step (``record_items``: new items, their contacts and silence claims) is
+shared with ``bot.backfill``, which replays saved documents without alerts.
+
 A feed seen for the first time is seeded (recorded without alerts) unless ``backfill``.
 One item that fails is logged with its feed and skipped; one feed that fails never stops
 the others. This module decides nothing itself: schedules come from
@@ -35,7 +38,7 @@ from bot.reading import FeedReader, ItemFindings, Limiter, Parsed, ReadJob, Read
 from bot.render import bullets, heading, plain, text
 from bot.store import NewSource, Recorded, Store
 
-__all__ = ["PollStats", "Poller"]
+__all__ = ["PollStats", "Poller", "RecordedItem", "record_items"]
 
 log = logging.getLogger(__name__)
 
@@ -289,22 +292,15 @@ class Poller:
         parsed: Parsed,
     ) -> FeedOutcome:
         alerting = state.seeded or self.backfill
-        findings = dict(zip(parsed.items, parsed.findings, strict=True))
         contacts = 0
         alerts: list[Alert] = []
         with self.store.transaction():
             self._recovered(spec, state, now)  # said before the news it brings
-            new = self.store.add_items(parsed.items, now)
-            for item_id, item in new:
-                try:
-                    with self.store.transaction():
-                        recorded = self._record_item(item_id, item, findings[item], now)
-                except Exception:
-                    log.exception("item %r skipped", item.key, extra={"feed": spec.name})
-                    continue
-                contacts += len(recorded)
+            new = record_items(self.store, parsed, now, undated=now.date())
+            for done in new:
+                contacts += len(done.recorded)
                 if alerting:
-                    alerts.extend(self._alerts_for(spec, recorded))
+                    alerts.extend(self._alerts_for(spec, done.recorded))
             for alert in self._flood_guard(spec, alerts):
                 self._notify(alert, spec)
             new_state = dataclasses.replace(
@@ -332,42 +328,6 @@ class Poller:
             contacts=contacts,
             next_poll=new_state.next_poll,
         )
-
-    def _record_item(
-        self, item_id: int, item: Item, found: ItemFindings, now: datetime
-    ) -> list[Recorded]:
-        if found.error:
-            log.error("extraction failed: %s", found.error, extra={"feed": item.feed})
-        recorded: list[Recorded] = []
-        source = NewSource(
-            origin="feed",
-            title=item.title,
-            evidence="",
-            url=item.url,
-            feed=item.feed,
-            item_id=item_id,
-            published=item.published,
-        )
-        fallback: date = item.local_date or now.date()
-        for contact in found.contacts:
-            done = self.store.record_contact(
-                contact.a,
-                contact.b,
-                kind=contact.kind,
-                day=contact.date or fallback,
-                approximate=contact.date is None,
-                source=dataclasses.replace(
-                    source, evidence=contact.evidence, confidence=contact.confidence
-                ),
-                now=now,
-            )
-            if done is not None:
-                recorded.append(done)
-        for claim in found.silences:
-            self.store.record_silence_claim(
-                claim, dataclasses.replace(source, evidence=claim.evidence), now
-            )
-        return recorded
 
     def _alerts_for(self, spec: FeedSpec, recorded: Sequence[Recorded]) -> list[Alert]:
         alerts: list[Alert] = []
@@ -438,3 +398,96 @@ class Poller:
                 actions=(Action(f"Mute {spec.name} {mute_for}", f"mute {spec.name} {mute_for}"),),
             )
         self.stats.alerts += self.notifier.notify(alert, spec.channels)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedItem:
+    """A new item as recorded.
+
+    Attributes:
+        item_id: the item's id in the store.
+        item: the item.
+        findings: what the extractor found in it.
+        recorded: the contacts it reported that joined the record (a report the event
+            already had is left out).
+        undated: contacts left out because neither the text nor the item dates them.
+        failed: recording its findings failed (logged; the item is kept, its findings not).
+    """
+
+    item_id: int
+    item: Item
+    findings: ItemFindings
+    recorded: tuple[Recorded, ...] = ()
+    undated: int = 0
+    failed: bool = False
+
+
+def record_items(
+    store: Store, parsed: Parsed, now: datetime, *, undated: date | None
+) -> list[RecordedItem]:
+    """Add a parsed document's items to the store and record the contacts and silence
+    claims of the new ones; returns the new items, in document order.
+
+    The step a poll and a backfill share, run inside the caller's transaction; each item is
+    a savepoint, so one that fails is logged, rolled back alone and skipped. ``undated`` is
+    the day given to a contact that neither its text nor its item dates (a poll's today,
+    marked approximate); ``None`` leaves such contacts out (a backfill of old documents).
+    """
+    findings = dict(zip(parsed.items, parsed.findings, strict=True))
+    out: list[RecordedItem] = []
+    for item_id, item in store.add_items(parsed.items, now):
+        found = findings[item]
+        try:
+            with store.transaction():
+                recorded, skipped = _record_item(store, item_id, item, found, now, undated)
+        except Exception:
+            log.exception("item %r skipped", item.key, extra={"feed": item.feed})
+            out.append(RecordedItem(item_id, item, found, failed=True))
+            continue
+        out.append(RecordedItem(item_id, item, found, recorded, skipped))
+    return out
+
+
+def _record_item(
+    store: Store,
+    item_id: int,
+    item: Item,
+    found: ItemFindings,
+    now: datetime,
+    undated: date | None,
+) -> tuple[tuple[Recorded, ...], int]:
+    if found.error:
+        log.error("extraction failed: %s", found.error, extra={"feed": item.feed})
+    recorded: list[Recorded] = []
+    skipped = 0
+    source = NewSource(
+        origin="feed",
+        title=item.title,
+        evidence="",
+        url=item.url,
+        feed=item.feed,
+        item_id=item_id,
+        published=item.published,
+    )
+    fallback = item.local_date or undated
+    for contact in found.contacts:
+        day = contact.date or fallback
+        if day is None:
+            skipped += 1
+            continue
+        done = store.record_contact(
+            contact.a,
+            contact.b,
+            kind=contact.kind,
+            day=day,
+            approximate=contact.date is None,
+            source=dataclasses.replace(
+                source, evidence=contact.evidence, confidence=contact.confidence
+            ),
+            now=now,
+        )
+        if done is not None:
+            recorded.append(done)
+    for claim in found.silences:
+        store.record_silence_claim(claim, dataclasses.replace(source, evidence=claim.evidence), now)
+    return tuple(recorded), skipped

@@ -14,6 +14,7 @@ from bot.store.feeds import FeedStates
 from bot.store.items import REPUBLISH_WINDOW, Items, NewItem
 from bot.store.misc import Misc
 from bot.store.outbox import HeldAlert, Outbox
+from bot.store.records import Records
 from bot.store.schema import SCHEMA_VERSION
 
 __all__ = [
@@ -29,5 +30,5 @@ __all__ = [
 ]
 
 
-class Store(FeedStates, Items, Events, Outbox, Misc):
+class Store(FeedStates, Items, Events, Records, Outbox, Misc):
     """One SQLite database, opened and migrated on construction."""

@@ -135,7 +135,8 @@ class Events(StoreBase):
                 # an editor's own entry never joins what an editor removed
                 if not (r["removed"] and source.origin == "editor")
             ]
-            target = merge_target(day, approximate, candidates)
+            from_record = source.origin in ("history", "import")
+            target = merge_target(day, approximate, candidates, recorded=from_record)
             removed = any(c.removed for c in candidates if c.id == target)
             if target is None:
                 cursor = db.execute(
@@ -155,11 +156,12 @@ class Events(StoreBase):
                 ):
                     return None
                 if not approximate and not removed:
-                    # an exact report fixes the day of an approximate event
+                    # an exact report fixes the day of an approximate event, and a record's
+                    # day is the event's (a report's may be a day off)
                     db.execute(
                         "UPDATE events SET day = ?, approximate = 0"
-                        " WHERE id = ? AND approximate = 1",
-                        (day_text(day), event_id),
+                        " WHERE id = ? AND (approximate = 1 OR ?)",
+                        (day_text(day), event_id, int(from_record)),
                     )
             cursor = db.execute(
                 "INSERT INTO sources (event_id, origin, feed, item_id, url, title, published,"
