@@ -342,6 +342,7 @@ class Poller:
                     before=event.date,
                     limit=10,
                     exclude=event.id,
+                    with_sources=False,
                 )
                 alerts.append(
                     contact_alert(

@@ -12,6 +12,7 @@ windows at once (``latest_events``: boards, watches, role-level answers).
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,8 @@ class Recorded:
     """The outcome of recording one contact.
 
     Attributes:
-        event: the event, with every source so far.
+        event: the event with its first source and the one just added (``Store.event``
+            has them all).
         new: this report started the event (else it joined as a later source).
         source: the source just added.
     """
@@ -183,10 +185,23 @@ class Events(StoreBase):
             source_id = int(cursor.lastrowid or 0)
             if removed:
                 return None  # kept as evidence of what an editor removed; never announced
-            event = self.event(event_id)
-            assert event is not None
+            event = self._event_head(event_id, source_id)
         added = next(s for s in event.sources if s.id == source_id)
         return Recorded(event, new, added)
+
+    def _event_head(self, event_id: int, source_id: int) -> ContactEvent:
+        """An event with only its first source and ``source_id``: what an alert needs, at a
+        cost that does not grow with the number of reports of a big event."""
+        row = self.db.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
+        sources = self.db.execute(
+            "SELECT * FROM sources WHERE event_id = ? AND (id = ? OR id ="
+            " (SELECT MIN(id) FROM sources WHERE event_id = ?)) ORDER BY id",
+            (event_id, source_id, event_id),
+        ).fetchall()
+        return dataclasses.replace(
+            self._events([row], with_sources=False)[0],
+            sources=tuple(_source(s) for s in sources),
+        )
 
     def event(self, event_id: int) -> ContactEvent | None:
         """One event with all its sources (also a removed one)."""
@@ -195,17 +210,20 @@ class Events(StoreBase):
             return None
         return self._events([row])[0]
 
-    def _events(self, rows: Sequence[sqlite3.Row]) -> list[ContactEvent]:
+    def _events(
+        self, rows: Sequence[sqlite3.Row], *, with_sources: bool = True
+    ) -> list[ContactEvent]:
         if not rows:
             return []
         ids = [r["id"] for r in rows]
-        marks = ",".join("?" * len(ids))
         by_event: dict[int, list[Source]] = {i: [] for i in ids}
-        for s in self.db.execute(
-            f"SELECT * FROM sources WHERE event_id IN ({marks}) ORDER BY id",  # noqa: S608
-            ids,
-        ):
-            by_event[s["event_id"]].append(_source(s))
+        if with_sources:
+            marks = ",".join("?" * len(ids))
+            for s in self.db.execute(
+                f"SELECT * FROM sources WHERE event_id IN ({marks}) ORDER BY id",  # noqa: S608
+                ids,
+            ):
+                by_event[s["event_id"]].append(_source(s))
         return [
             ContactEvent(
                 id=r["id"],
@@ -230,8 +248,10 @@ class Events(StoreBase):
         since: date | None = None,
         limit: int | None = None,
         exclude: int | None = None,
+        with_sources: bool = True,
     ) -> list[ContactEvent]:
-        """A pair's events, newest first (removed ones left out)."""
+        """A pair's events, newest first (removed ones left out); ``with_sources=False``
+        leaves the sources out (dates and kinds are all a milestone needs)."""
         a, b = pair(a, b)
         sql = "SELECT * FROM events WHERE a = ? AND b = ? AND removed IS NULL"
         args: list[object] = [a, b]
@@ -251,7 +271,7 @@ class Events(StoreBase):
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return self._events(self.db.execute(sql, args).fetchall())
+        return self._events(self.db.execute(sql, args).fetchall(), with_sources=with_sources)
 
     def pair_counts(self, a: str, b: str, *, since: date | None = None) -> dict[Kind, int]:
         """How many events a pair has of each kind (since a day, if given)."""
