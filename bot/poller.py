@@ -92,6 +92,7 @@ class Poller:
         self.backfill = backfill
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.stats = PollStats()
+        self._turn = asyncio.Lock()
         store.sync_feeds(settings.feeds)
 
     @property
@@ -149,13 +150,18 @@ class Poller:
             result = await self.reader.read(job, reparse=not state.seeded)
         if result.moved_to:
             log.info("permanently moved to %s", result.moved_to, extra={"feed": spec.name})
-        if result.error is not None:
-            return self._failed(spec, state, now, result.error.exception(), result)
-        if result.status in ("not_modified", "unchanged") or result.parsed is None:
-            return self._unchanged(spec, state, now, result)
-        if result.parsed.warning:
-            log.debug("ill-formed but usable: %s", result.parsed.warning, extra={"feed": spec.name})
-        return self._record(spec, state, now, result, result.parsed)
+        # One feed's writes at a time, each its own turn of the event loop: when hundreds of
+        # feeds come back together, commands and deliveries still get their turns between.
+        async with self._turn:
+            if result.error is not None:
+                return self._failed(spec, state, now, result.error.exception(), result)
+            if result.status in ("not_modified", "unchanged") or result.parsed is None:
+                return self._unchanged(spec, state, now, result)
+            if result.parsed.warning:
+                log.debug(
+                    "ill-formed but usable: %s", result.parsed.warning, extra={"feed": spec.name}
+                )
+            return self._record(spec, state, now, result, result.parsed)
 
     # --- outcomes ---------------------------------------------------------------------------
 
@@ -438,6 +444,9 @@ def record_items(
     out: list[RecordedItem] = []
     for item_id, item in store.add_items(parsed.items, now):
         found = findings[item]
+        if not (found.contacts or found.silences or found.error):
+            out.append(RecordedItem(item_id, item, found))  # nothing to record: no savepoint
+            continue
         try:
             with store.transaction():
                 recorded, skipped = _record_item(store, item_id, item, found, now, undated)

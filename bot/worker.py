@@ -74,7 +74,14 @@ async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         writer.close()
 
 
+WORKER_NICE = 10
+"""Workers run at a lower CPU priority than the main process: a heavy poll then takes the
+cores only when commands and deliveries do not need them."""
+
+
 def main() -> None:
+    with contextlib.suppress(OSError):  # lowering one's own priority needs no privilege
+        os.nice(WORKER_NICE)
     # Frames own the real standard output; anything printed by mistake goes to stderr.
     frames_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

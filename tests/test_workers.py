@@ -67,3 +67,17 @@ async def test_a_dead_worker_fails_only_its_jobs_and_is_replaced() -> None:
         finally:
             hold.set()
             await pool.aclose()
+
+
+async def test_workers_run_at_a_lower_cpu_priority_than_the_main_process() -> None:
+    pool = WorkerPool(WorkerConfig(timeout=10), size=1)
+    try:
+        await pool.start()
+        (pid,) = pool.pids
+        async with FeedServer() as server:  # a job done proves the worker is up and niced
+            server.serve("/x.xml", rss([Entry("x", "X")]))
+            assert (await pool.read(ReadJob("x", server.url("/x.xml")))).status == "parsed"
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(mine + 10, 19)
+    finally:
+        await pool.aclose()

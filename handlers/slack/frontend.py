@@ -179,6 +179,7 @@ class SlackFrontend:
         self.app.action(re.compile(f"^{ACTION_ID}"))(self._on_action)
         self.app.event("app_home_opened")(self._on_home_opened)
         self.replays = ReplayGuard(slack.signing_secret.reveal() if slack.signing_secret else "")
+        self._answers: aiohttp.ClientSession | None = None
         self._posted: dict[int, str] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
         self._socket: AsyncSocketModeHandler | None = None
@@ -289,6 +290,9 @@ class SlackFrontend:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        if self._answers is not None:
+            await self._answers.close()
+            self._answers = None
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: Bolt's answer as it is (401 for a bad signature)."""
@@ -384,7 +388,12 @@ class SlackFrontend:
         }
         if replace_original is not None:
             body["replace_original"] = replace_original
-        hook = AsyncWebhookClient(url=response_url, retry_handlers=self._retries())
+        if self._answers is None or self._answers.closed:
+            # one session for every answer: a session per answer costs a new connection
+            self._answers = aiohttp.ClientSession()
+        hook = AsyncWebhookClient(
+            url=response_url, session=self._answers, retry_handlers=self._retries()
+        )
         try:
             answer = await hook.send_dict(body)
         except (aiohttp.ClientError, TimeoutError, OSError, SlackClientError) as exc:
