@@ -23,6 +23,7 @@ from bot.errors import ConfigError
 from bot.extract import Registry, load_registry
 from bot.history import load_history
 from bot.models import Delivery, Platform
+from bot.netcheck import Resolver, system_resolver
 from bot.notify import Dispatcher, Notifier
 from bot.poller import Poller
 from bot.reading import FeedReader
@@ -149,6 +150,7 @@ def build(
     store: Store | None = None,
     backfill: bool = False,
     history: bool = False,
+    resolve: Resolver = system_resolver,
 ) -> Hotline:
     """Assemble the core for the given active platforms (alerts are queued for those).
 
@@ -156,13 +158,14 @@ def build(
     HTTP ``transport`` or a ``parser`` (then everything runs in this process). ``history``
     loads the configured record of past contacts (``settings.history``) into the store if
     it is not there yet: every command that answers users asks for it (``hotline run``,
-    ``poll``, ``ask``); a test that wants an empty record leaves it out.
+    ``poll``, ``ask``); a test that wants an empty record leaves it out. ``resolve``: host
+    name resolution for feeds added from chat (tests pass a fake).
     """
     clock = clock or SystemClock()
     store = store or Store(settings.db, clock)
     if history:
         load_history(store, registry, settings.history, today=clock.now().date())
-    reader = make_reader(settings, clock=clock, transport=transport, parser=parser)
+    reader = make_reader(settings, clock=clock, transport=transport, parser=parser, resolve=resolve)
     notifier = Notifier(
         store,
         settings.alerts,
@@ -170,7 +173,7 @@ def build(
         clock,
         feed_channels={f.name: f.channels for f in settings.feeds},
     )
-    service = CommandService(settings, store, registry, clock, notifier)
+    service = CommandService(settings, store, registry, clock, notifier, resolve=resolve)
     poller = Poller(settings, store, reader, notifier, registry, clock, backfill=backfill)
     return Hotline(settings, store, registry, clock, reader, notifier, service, poller)
 
@@ -181,6 +184,7 @@ def make_reader(
     clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None,
     parser: Parser | None = None,
+    resolve: Resolver = system_resolver,
 ) -> FeedReader:
     """Worker processes by default; the main process when asked (or for fakes)."""
     polling = settings.polling
@@ -205,6 +209,7 @@ def make_reader(
         user_agent=polling.user_agent,
         transport=transport,
         clock=clock,
+        resolve=resolve,
     )
     return LocalReader(fetcher, parser or InlineParser(registry_extractor(settings.officials)))
 
@@ -335,7 +340,7 @@ def _add_metrics(web: Any, hotline: Hotline) -> None:
             hotline.poller.stats,
             lambda: getattr(hotline.extras.get("dispatcher"), "stats", None),
             hotline.store,
-            lambda: [f.name for f in hotline.settings.feeds],
+            lambda: [f.name for f in hotline.poller.feeds()],
         )
     )
 
@@ -347,7 +352,7 @@ def _add_metrics(web: Any, hotline: Hotline) -> None:
 
 def _health(hotline: Hotline) -> dict[str, Any]:
     states = hotline.store.feed_states()
-    configured = {f.name for f in hotline.settings.feeds}
+    configured = {f.name for f in hotline.poller.feeds()}
     broken = sorted(n for n, s in states.items() if n in configured and s.broken_since)
     return {
         "ok": True,

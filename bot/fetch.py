@@ -31,6 +31,7 @@ import httpx
 from bot import __version__
 from bot.clock import Clock, SystemClock
 from bot.errors import FetchError
+from bot.netcheck import Resolver, system_resolver, url_problem
 from bot.reading import Limiter, host_of
 
 __all__ = [
@@ -177,6 +178,7 @@ class Fetcher:
         transport: an ``httpx`` transport (tests pass ``httpx.MockTransport``).
         clock: for ``Retry-After`` dates.
         deadline: longest a whole exchange may take (default: three timeouts).
+        resolve: host name resolution for ``public_only`` checks (tests pass a fake).
     """
 
     def __init__(
@@ -190,9 +192,11 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         deadline: timedelta | None = None,
+        resolve: Resolver = system_resolver,
     ) -> None:
         seconds = timeout.total_seconds()
         self.max_bytes = max_bytes
+        self.resolve = resolve
         self.deadline = (deadline or timeout * 3).total_seconds()
         self.clock = clock or SystemClock()
         self.limiter = Limiter(concurrency, per_host)
@@ -228,20 +232,35 @@ class Fetcher:
         await self.aclose()
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        public_only: bool = False,
     ) -> FetchResult:
-        """Fetch ``url``, conditionally when validators are given. Raises ``FetchError``."""
+        """Fetch ``url``, conditionally when validators are given. Raises ``FetchError``.
+
+        ``public_only``: refuse files and any hop (redirects included) whose host is or
+        resolves to a private, loopback or link-local address (a feed added from chat).
+        """
+        if public_only:
+            problem = await url_problem(url, allow_private=False, resolve=self.resolve)
+            if problem is not None:
+                raise FetchError(problem, kind="private_address")
         if _is_local(url):
             return await asyncio.to_thread(self._read_file, url)
         try:
             async with asyncio.timeout(self.deadline):
-                return await self._fetch(url, etag, last_modified)
+                return await self._fetch(url, etag, last_modified, public_only)
         except TimeoutError:
             raise FetchError(
                 f"no complete answer within {self.deadline:.0f}s", kind="timeout"
             ) from None
 
-    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+    async def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, public_only: bool = False
+    ) -> FetchResult:
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -268,6 +287,10 @@ class Fetcher:
                 )
             seen.append(target)
             current = target
+            if public_only:
+                problem = await url_problem(current, allow_private=False, resolve=self.resolve)
+                if problem is not None:
+                    raise FetchError(f"redirected to {current}: {problem}", kind="private_address")
         raise FetchError(
             f"more than {MAX_REDIRECTS} redirects (last: {current})", kind="too_many_redirects"
         )

@@ -99,40 +99,48 @@ class Poller:
     def polling(self) -> PollingSettings:
         return self.settings.polling
 
+    def feeds(self) -> tuple[FeedSpec, ...]:
+        """Every feed to poll: those of ``feeds.yaml``, then those added from chat."""
+        return self.store.feed_specs(self.settings.feeds)
+
     async def poll_due(self, now: datetime | None = None) -> list[FeedOutcome]:
         """Poll every feed that is due at ``now``."""
         when = now or self.clock.now()
-        due = self.store.due_feeds(when, [f.name for f in self.settings.feeds])
-        specs = [spec for name in due if (spec := self.settings.feed(name)) is not None]
-        return await self.poll(specs)
+        specs = {spec.name: spec for spec in self.feeds()}
+        due = self.store.due_feeds(when, list(specs))
+        return await self.poll([specs[name] for name in due])
 
     async def poll_all(self) -> list[FeedOutcome]:
-        """Poll every configured feed now, due or not (``hotline poll --once``)."""
-        return await self.poll(self.settings.feeds)
+        """Poll every feed now, due or not (``hotline poll --once``)."""
+        return await self.poll(self.feeds())
 
     async def poll(self, specs: Sequence[FeedSpec]) -> list[FeedOutcome]:
         if not specs:
             return []
+        added = {spec.name for spec in self.store.added_feeds()}
         started = asyncio.get_running_loop().time()
         self.stats.polling = True
         try:
-            outcomes = await asyncio.gather(*(self._guarded(spec) for spec in specs))
+            outcomes = await asyncio.gather(
+                *(self._guarded(spec, spec.name in added) for spec in specs)
+            )
         finally:
             self.stats.polling = False
             self.stats.last_duration = asyncio.get_running_loop().time() - started
         return list(outcomes)
 
-    async def _guarded(self, spec: FeedSpec) -> FeedOutcome:
+    async def _guarded(self, spec: FeedSpec, added: bool) -> FeedOutcome:
         try:
-            return await self.poll_feed(spec)
+            return await self.poll_feed(spec, added=added)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug in one feed's handling must not stop the poll
             log.exception("polling failed unexpectedly", extra={"feed": spec.name})
             return FeedOutcome(spec.name, "error", error=f"{type(exc).__name__}: {exc}")
 
-    async def poll_feed(self, spec: FeedSpec) -> FeedOutcome:
-        """Poll one feed now."""
+    async def poll_feed(self, spec: FeedSpec, *, added: bool = False) -> FeedOutcome:
+        """Poll one feed now (``added``: an editor added it from chat, so it may reach
+        public addresses only, unless ``polling.allow_private``)."""
         state = self.store.feed_state(spec.name) or FeedState(spec.name, spec.url)
         if state.gone:
             return FeedOutcome(spec.name, "skipped", error=state.last_error)
@@ -145,6 +153,7 @@ class Poller:
             last_modified=state.last_modified,
             body_hash=state.body_hash,
             tz=spec.tz,
+            public_only=added and not self.polling.allow_private,
         )
         async with self.limiter.slot(state.url):
             result = await self.reader.read(job, reparse=not state.seeded)

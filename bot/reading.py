@@ -78,6 +78,8 @@ class ReadJob:
         etag, last_modified: validators from the last success.
         body_hash: hash of the last body parsed; an identical body is not parsed again.
         tz: the publication's time zone, for local dates.
+        public_only: every address fetched from, redirects included, must be public (a
+            feed added from chat; see ``bot.netcheck``).
     """
 
     feed: str
@@ -86,6 +88,7 @@ class ReadJob:
     last_modified: str | None = None
     body_hash: str | None = None
     tz: str | None = None
+    public_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,9 @@ async def read_feed(
     """Fetch ``job``'s feed and parse it unless it did not change (``reparse`` parses an
     identical body anyway: a feed's first poll)."""
     try:
-        fetched = await fetcher.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
+        fetched = await fetcher.fetch(
+            job.url, etag=job.etag, last_modified=job.last_modified, public_only=job.public_only
+        )
     except FeedError as exc:
         return ReadResult("error", job.url, error=ReadError.of(exc))
     answer = ReadResult(

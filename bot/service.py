@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from bot.clock import Clock
-from bot.config import Settings, format_duration, parse_duration
+from bot.config import FEED_NAME, Settings, format_duration, parse_duration
 from bot.contacts import PairWindow, Spell, held_roles, pair_windows, spells
 from bot.errors import CommandError
 from bot.extract import Country, Registry
@@ -41,6 +41,7 @@ from bot.models import (
     ROLES,
     Block,
     ContactEvent,
+    FeedSpec,
     Image,
     IncomingMessage,
     Inline,
@@ -53,6 +54,7 @@ from bot.models import (
     Source,
 )
 from bot.names import NameResolver, country_name, describe, role_label, role_title
+from bot.netcheck import Resolver, system_resolver, url_problem
 from bot.notify import Notifier
 from bot.render import (
     ago,
@@ -167,6 +169,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
         editors_only=True,
     ),
     CommandSpec(
+        "feed",
+        "feed add NAME URL [INTERVAL] | feed remove NAME",
+        "add a feed from chat, or remove one added so (editors only)",
+        "NAME is a short id (lower-case letters, digits, - _ .); URL must be http or https "
+        "and reach a public address (private, loopback and link-local addresses are refused "
+        "unless polling.allow_private is set); INTERVAL is like 15m (default: the polling "
+        "interval). Its current items are recorded without alerts; what comes next is "
+        "announced. Feeds from feeds.yaml are changed there.",
+        (
+            ("feed add mfa-ru https://mid.ru/en/rss 15m", "poll Russia's MFA every 15 minutes"),
+            ("feed remove mfa-ru", "stop polling it (what it brought stays in the record)"),
+        ),
+        editors_only=True,
+    ),
+    CommandSpec(
         "mutes",
         "mutes",
         "the mutes in force",
@@ -273,8 +290,10 @@ class CommandService:
         clock: Clock,
         notifier: Notifier,
         watchbook: WatchBook | None = None,
+        resolve: Resolver = system_resolver,
     ) -> None:
         self.settings = settings
+        self.resolve_host = resolve
         self.store = store
         self.registry = registry
         self.clock = clock
@@ -291,6 +310,7 @@ class CommandService:
             "mute": self._mute,
             "unmute": self._unmute,
             "mutes": self._mutes,
+            "feed": self._feed,
             "contact": self._contact,
             "chart": self._chart,
         }
@@ -305,7 +325,7 @@ class CommandService:
         wanted = text.strip().lower()
         if allow_all and wanted in ("all", "*", "everything"):
             return "*"
-        names = [f.name for f in self.settings.feeds]
+        names = [f.name for f in self.store.feed_specs(self.settings.feeds)]
         if wanted in names:
             return wanted
         starting = [n for n in names if n.startswith(wanted)]
@@ -321,7 +341,9 @@ class CommandService:
         mutes = {m.target: m for m in self.store.mutes() if m.until > now}
         lines: list[str] = []
         failing = 0
-        for spec in self.settings.feeds:
+        specs = self.store.feed_specs(self.settings.feeds)
+        added = {spec.name for spec in self.store.added_feeds()}
+        for spec in specs:
             state = states.get(spec.name)
             mute = mutes.get(spec.name) or mutes.get("*")
             if state is None or state.last_attempt is None:
@@ -334,7 +356,8 @@ class CommandService:
                 health = f"failing ({plural(state.errors, 'error')}: {state.last_error})"
             else:
                 health = "ok"
-            parts = [f"{spec.name}: {health}"]
+            origin = " (added from chat)" if spec.name in added else ""
+            parts = [f"{spec.name}{origin}: {health}"]
             if state and state.last_success:
                 parts.append(f"last success {ago((now - state.last_success).total_seconds())}")
             if state and state.last_new_item:
@@ -343,7 +366,7 @@ class CommandService:
                 parts.append(f"muted until {mute.until:%H:%M} UTC")
             lines.append(", ".join(parts))
         summary = (
-            f"{plural(len(self.settings.feeds), 'feed')}, "
+            f"{plural(len(specs), 'feed')}, "
             + (f"{failing} failing" if failing else "all healthy")
             + (f", {len(mutes)} muted" if mutes else "")
         )
@@ -394,6 +417,66 @@ class CommandService:
             if released
             else "Nothing had been held."
         )
+        return Reply(message, (text(message),))
+
+    async def _feed(self, request: Request) -> Reply:
+        if not request.args or request.args[0].lower() not in ("add", "remove"):
+            raise CommandError("Say feed add NAME URL [INTERVAL] or feed remove NAME.")
+        action, args = request.args[0].lower(), request.args[1:]
+        if action == "add":
+            return await self._feed_add(request, args)
+        return self._feed_remove(request, args)
+
+    async def _feed_add(self, request: Request, args: Sequence[str]) -> Reply:
+        if len(args) not in (2, 3):
+            raise CommandError("Give a NAME, a URL and, if you like, an INTERVAL such as 15m.")
+        name = args[0].strip().lower()
+        url = args[1].strip().strip("<>").split("|", 1)[0]  # Slack may send <url|label>
+        if not FEED_NAME.match(name) or name == "all":
+            raise CommandError(
+                f"'{args[0]}' is not a feed name: use lower-case letters, digits, '-', '_' "
+                "or '.', starting with a letter or digit."
+            )
+        if name in {f.name for f in self.store.feed_specs(self.settings.feeds)}:
+            raise CommandError(f"There is already a feed called {name}.")
+        interval = self.settings.polling.interval
+        if len(args) == 3:
+            try:
+                interval = parse_duration(args[2])
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            if interval < timedelta(seconds=30):
+                raise CommandError("An interval shorter than 30s would hammer the publisher.")
+        problem = await url_problem(
+            url, allow_private=self.settings.polling.allow_private, resolve=self.resolve_host
+        )
+        if problem is not None:
+            raise CommandError(f"Not added: {problem}.")
+        who = request.message.user_name or request.user
+        with self.store.transaction():
+            self.store.add_feed(FeedSpec(name, url, interval), f"{request.message.platform}:{who}")
+            self.store.audit(
+                request.message.platform,
+                request.user,
+                "feed add",
+                {"name": name, "url": url, "interval": format_duration(interval)},
+            )
+        message = (
+            f"Added feed {name} ({url}), polled every {format_duration(interval)}. Its current "
+            "items are recorded without alerts; new ones are announced."
+        )
+        return Reply(message, (text(message),))
+
+    def _feed_remove(self, request: Request, args: Sequence[str]) -> Reply:
+        if len(args) != 1:
+            raise CommandError("Give the NAME of a feed added from chat.")
+        name = args[0].strip().lower()
+        if self.settings.feed(name) is not None:
+            raise CommandError(f"{name} comes from feeds.yaml; remove it there.")
+        if not self.store.remove_added_feed(name):
+            raise CommandError(f"No feed called {name} was added from chat.")
+        self.store.audit(request.message.platform, request.user, "feed remove", {"name": name})
+        message = f"Removed feed {name}. What it brought stays in the record."
         return Reply(message, (text(message),))
 
     def _mutes(self, request: Request) -> Reply:

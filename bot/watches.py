@@ -162,7 +162,9 @@ class WatchBook:
         crash never loses nor repeats one.
         """
         now = self.clock.now()
-        behind = self.store.due_feeds(now - CATCH_UP, [f.name for f in self.settings.feeds])
+        behind = self.store.due_feeds(
+            now - CATCH_UP, [f.name for f in self.store.feed_specs(self.settings.feeds)]
+        )
         if behind:
             # a contact may be waiting in a feed not yet read: a late mark beats a false one
             self._waiting_since = self._waiting_since or now

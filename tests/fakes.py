@@ -170,3 +170,28 @@ async def settle() -> None:
     """Let tasks scheduled on the loop run (no wall-clock sleep)."""
     for _ in range(5):
         await asyncio.sleep(0)
+
+
+class FakeDNS:
+    """A resolver passed in where host names are checked (no lookup leaves the machine)."""
+
+    PUBLIC = "93.184.216.34"
+
+    def __init__(self, table: Mapping[str, list[str]] | None = None) -> None:
+        self.table = dict(
+            table
+            or {
+                "mid.ru": [self.PUBLIC],
+                "news.example": [self.PUBLIC],
+                "intranet.example": ["10.1.2.3"],
+                "metadata.example": ["169.254.169.254"],
+                "sneaky.example": [self.PUBLIC, "127.0.0.1"],
+            }
+        )
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        if host not in self.table:
+            raise OSError(f"[Errno -2] Name or service not known: {host}")
+        return self.table[host]

@@ -27,6 +27,8 @@ async def test_help_lists_every_command_privately(desk: Desk) -> None:
         "• feeds — every feed's health: last success, new items, errors, mutes\n"
         "• mute FEED|all DURATION [reason] — hold a feed's alerts for a while (editors only)\n"
         "• unmute FEED|all — end a mute now (editors only)\n"
+        "• feed add NAME URL [INTERVAL] | feed remove NAME — add a feed from chat, or remove "
+        "one added so (editors only)\n"
         "• mutes — the mutes in force\n"
         "• contact add A B DATE KIND URL | contact remove ID — correct the record (editors "
         "only)\n"

@@ -21,7 +21,7 @@ from bot.notify import Dispatcher
 from bot.parsing import InlineParser
 from handlers.console import ConsoleFrontend
 from tests.fake_registry import HISTORY, REGISTRY, seed
-from tests.fakes import Entry, KeywordExtractor, RecordingFrontend, Said, rss
+from tests.fakes import Entry, FakeDNS, KeywordExtractor, RecordingFrontend, Said, rss
 from tests.test_poller import Web
 
 NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
@@ -59,6 +59,7 @@ class Desk:
         self.clock = FixedClock(now)
         self.web = Web()
         self.extractor = KeywordExtractor(list(said))
+        self.dns = FakeDNS()
         settings = parse_settings(config, {}, db=str(tmp_path / "hotline.db"))
         for feed in settings.feeds:
             self.web.docs[feed.url] = httpx.Response(200, content=rss([]))
@@ -69,6 +70,7 @@ class Desk:
             clock=self.clock,
             transport=httpx.MockTransport(self.web),
             parser=InlineParser(self.extractor),
+            resolve=self.dns,
         )
         self.hotline.poller.rng = random.Random(7)
         self.out = io.StringIO()

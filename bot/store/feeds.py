@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.models import FeedSpec, FeedState
 from bot.store.base import StoreBase, parse_ts, ts
@@ -60,6 +60,33 @@ class FeedStates(StoreBase):
                         " errors = 0, gone = 0 WHERE name = ?",
                         (spec.url, spec.url, spec.name),
                     )
+
+    def add_feed(self, spec: FeedSpec, by: str) -> None:
+        """Keep a feed an editor added at run time (its state row starts due now)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO added_feeds (name, url, interval, added_by, added_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (spec.name, spec.url, spec.interval.total_seconds(), by, ts(self.now())),
+            )
+            self.sync_feeds([spec])
+
+    def remove_added_feed(self, name: str) -> bool:
+        """Forget a feed added at run time (its items and contacts stay in the record)."""
+        with self.transaction() as db:
+            cursor = db.execute("DELETE FROM added_feeds WHERE name = ?", (name,))
+        return cursor.rowcount == 1
+
+    def feed_specs(self, configured: Sequence[FeedSpec]) -> tuple[FeedSpec, ...]:
+        """Every feed: those of ``feeds.yaml`` (``configured``), then those added from chat."""
+        return (*configured, *self.added_feeds())
+
+    def added_feeds(self) -> list[FeedSpec]:
+        """The feeds added at run time, oldest first."""
+        return [
+            FeedSpec(name=row["name"], url=row["url"], interval=timedelta(seconds=row["interval"]))
+            for row in self.db.execute("SELECT * FROM added_feeds ORDER BY added_at, name")
+        ]
 
     def feed_state(self, name: str) -> FeedState | None:
         row = self.db.execute("SELECT * FROM feeds WHERE name = ?", (name,)).fetchone()

@@ -151,7 +151,18 @@ CREATE INDEX events_by_a ON events(a, day);
 CREATE INDEX events_live ON events(a, b, day, id, kind) WHERE removed IS NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+-- feeds an editor added from chat (feeds.yaml holds the rest)
+CREATE TABLE added_feeds (
+    name      TEXT PRIMARY KEY,
+    url       TEXT NOT NULL,
+    interval  REAL NOT NULL,
+    added_by  TEXT NOT NULL,
+    added_at  TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """Each entry is one migration's SQL script, applied in one transaction."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
