@@ -52,6 +52,7 @@ __all__ = [
     "display_name",
     "mute_digest",
     "pair_label",
+    "reading_order",
     "side_label",
     "silence_alerts",
     "source_alert",
@@ -85,8 +86,22 @@ def _surname(names: Names, official_id: str) -> str:
     return official.surname if official else official_id
 
 
-def pair_label(names: Names, a: str, b: str, *, short: bool = True) -> str:
-    """``Austin–Shoigu`` (short) or ``Lloyd Austin – Sergei Shoigu``."""
+def reading_order(names: Names, a: str, b: str) -> tuple[str, str]:
+    """The order a pair is written in: the US side first (``Austin–Shoigu``,
+    ``Burns–Naryshkin``), otherwise alphabetically by surname (``Erdogan–Putin``)."""
+    first, second = names.get(a), names.get(b)
+    if first is None or second is None:
+        return a, b
+    if (second.country == "US") != (first.country == "US"):
+        return (b, a) if second.country == "US" else (a, b)
+    return (a, b) if first.surname.lower() <= second.surname.lower() else (b, a)
+
+
+def pair_label(names: Names, a: str, b: str, *, short: bool = True, as_given: bool = False) -> str:
+    """``Austin–Shoigu`` (short) or ``Lloyd Austin – Sergei Shoigu``, in reading order
+    (``as_given``: in the order given, as a board that names one country first)."""
+    if not as_given:
+        a, b = reading_order(names, a, b)
     if short:
         return f"{_surname(names, a)}–{_surname(names, b)}"
     return f"{display_name(names, a)} – {display_name(names, b)}"
@@ -331,13 +346,18 @@ def contact_line(
 ) -> str:
     """``Austin–Belousov call on Fri July 12, 2024`` (``about ...`` when approximate).
 
-    The official in ``lead`` (the side the question named first) is named first.
+    The official in ``lead`` (the side the question named first) is named first; without
+    one, the pair is in reading order.
     """
     day = format_day(event.date, reference=reference, weekday=True)
     if event.approximate:
         day = f"about {day}"
-    first, second = (event.b, event.a) if event.b in lead else (event.a, event.b)
-    return f"{pair_label(names, first, second)} {_KIND_NOUN[event.kind]} on {day}"
+    if event.a in lead or event.b in lead:
+        first, second = (event.b, event.a) if event.b in lead else (event.a, event.b)
+        label = pair_label(names, first, second, as_given=True)
+    else:
+        label = pair_label(names, event.a, event.b)
+    return f"{label} {_KIND_NOUN[event.kind]} on {day}"
 
 
 def _silence_alert(names: Names, silence: Silence, threshold: int, today: date) -> Alert:

@@ -109,8 +109,17 @@ class Notifier:
         self._wake: list[asyncio.Event] = []
 
     def notify(self, alert: Alert, channels: Sequence[Destination] = ()) -> int:
-        """Queue ``alert``; held (not sent) while its feed is muted. Returns rows added."""
+        """Queue ``alert``; held (not sent) while its feed is muted. Returns rows added.
+
+        An alert that belongs under another (a later report of a contact) goes where that
+        one went, so it lands in its thread whatever its own feed's channels are.
+        """
         destinations = route(channels, self.defaults, self.platforms)
+        if alert.thread is not None:
+            parents = [
+                d for d in self.store.destinations_of(alert.thread) if d.platform in self.platforms
+            ]
+            destinations = parents or destinations
         if not destinations:
             log.warning(
                 "alert %s has no destination on any active platform",

@@ -671,7 +671,9 @@ class CommandService:
             )
         if current and (role_last is None or current_last != role_last):
             pairs = _names_and(
-                pair_label(self.registry, *((w.b, w.a) if w.b in lead else (w.a, w.b)))
+                pair_label(
+                    self.registry, *((w.b, w.a) if w.b in lead else (w.a, w.b)), as_given=True
+                )
                 for w in current
             )
             if current_last is None:

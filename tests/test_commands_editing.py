@@ -148,7 +148,7 @@ async def test_removing_an_event_takes_it_out_of_every_answer_and_is_audited(
     reply, printed = await desk.ask("contact remove #27")
     assert reply.public
     assert printed == (
-        "Removed event #27: Belousov–Austin call on Fri July 12, 2024 (1 source). It no longer "
+        "Removed event #27: Austin–Belousov call on Fri July 12, 2024 (1 source). It no longer "
         "counts in answers, silences or alerts; later reports of it stay out too. The audit "
         "trail keeps who removed it and when.\n"
     )

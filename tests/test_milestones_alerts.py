@@ -119,7 +119,7 @@ async def test_the_first_contact_on_record_and_the_second_in_three_days(tmp_path
         "── CONTACT · 2022-10-24 09:10 UTC ──────────────────────────────────────",
         "Second Austin–Shoigu call in three days.",
         "── CONTACT · 2022-10-24 09:10 UTC ──────────────────────────────────────",
-        "First Naryshkin–Burns meeting on record.",
+        "First Burns–Naryshkin meeting on record.",
     ]
     assert [d.destination.target for d in desk.slack.delivered] == ["C0DESK", "C0DESK"]
 

@@ -118,7 +118,7 @@ async def test_marks_are_announced_once_to_the_watch_channels_and_re_armed_by_a_
     desk.clock.set(datetime(2025, 7, 21, 9, tzinfo=UTC))
     desk.publish("wire", Entry("w1", "Hegseth phones Belousov", published=rfc822(2025, 7, 20)))
     await desk.poll()
-    assert (await desk.alerts()).splitlines()[2] == "First Belousov–Hegseth call on record."
+    assert (await desk.alerts()).splitlines()[2] == "First Hegseth–Belousov call on record."
 
     desk.clock.set(datetime(2025, 8, 18, 9, tzinfo=UTC))  # 29 days
     await desk.poll()

@@ -158,6 +158,16 @@ class Outbox(StoreBase):
             for row in self.db.execute("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         }
 
+    def destinations_of(self, alert_key: str) -> list[Destination]:
+        """Where an alert was queued (held, pending or sent), in queueing order."""
+        return [
+            Destination(row["platform"], row["target"])
+            for row in self.db.execute(
+                "SELECT platform, target FROM outbox WHERE alert_key = ? ORDER BY id",
+                (alert_key,),
+            )
+        ]
+
     def sent_message(self, alert_key: str, destination: Destination) -> str | None:
         """The platform's id of the message an alert became at ``destination``, if sent."""
         row = self.db.execute(
