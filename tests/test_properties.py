@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import string
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from bot.app import build
 from bot.config import parse_settings
 from bot.errors import ConfigError
+from bot.extract.jsonl import run_extract
 from bot.models import IncomingMessage
 from bot.parsing import InlineParser
 from bot.service import COMMANDS, split_command
@@ -118,3 +121,55 @@ def test_arbitrary_text_as_config_is_a_clean_error(text: str) -> None:
         parse_settings(text, {})
     except ConfigError as exc:
         assert str(exc)
+
+
+# --- hotline extract ---------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+              st.text(max_size=40)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)  # fmt: skip
+ITEM_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.one_of(st.text(max_size=10), st.integers(), st.none()),
+        "published": st.one_of(
+            st.sampled_from(
+                ["2024-05-01", "2024-05-01T23:30:00+03:00", "yesterday", "", "2024-13-45"]
+            ),
+            JSON_VALUES,
+        ),
+        "title": st.one_of(
+            st.sampled_from(["Shoigu spoke by phone with Austin on Sunday", "Markets"]), JSON_VALUES
+        ),
+        "summary": st.one_of(st.text(max_size=200), JSON_VALUES),
+    },
+)  # fmt: skip
+LINES = st.one_of(
+    ITEM_FIELDS.map(json.dumps),
+    JSON_VALUES.map(json.dumps),
+    st.text(max_size=60).filter(lambda s: "\n" not in s and "\r" not in s),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(LINES, min_size=1, max_size=12))
+def test_hotline_extract_answers_every_line_in_order(lines: list[str]) -> None:
+    lines = [line for line in lines if line.strip()]  # blank lines are skipped by design
+    out = io.StringIO()
+    code = run_extract(io.StringIO("\n".join(lines) + "\n"), out, config=None, environ={})
+    assert code == 0
+    answers = [json.loads(line) for line in out.getvalue().split("\n")[:-1]]
+    assert len(answers) == len(lines)
+    for line, answer in zip(lines, answers, strict=True):
+        assert "id" in answer
+        if "error" in answer:
+            assert answer["error"]  # a specific message, never empty
+        else:
+            assert set(answer) >= {"id", "contacts", "silences"}
+            sent = json.loads(line)
+            assert answer["id"] == sent["id"]
