@@ -140,17 +140,22 @@ class FeedServer:
     async def __aenter__(self) -> FeedServer:
         app = web.Application()
         app.router.add_route("GET", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        self.port = int(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        self._runner, self.port = await serve_app(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+async def serve_app(app: web.Application) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on an ephemeral loopback port; the runner (to clean up) and the port."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = site._server
+    return runner, int(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
 
 
 def rfc822(year: int, month: int, day: int, hour: int = 12) -> str:
