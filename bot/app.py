@@ -27,6 +27,7 @@ from bot.netcheck import Resolver, system_resolver
 from bot.notify import Dispatcher, Notifier
 from bot.poller import Poller
 from bot.reading import FeedReader
+from bot.render import plural
 from bot.service import CommandService
 from bot.store import Store
 
@@ -307,8 +308,8 @@ async def serve(
                 await web.start()
             scheduler.start()
             log.info(
-                "Hotline is running: %d feeds, front-ends: %s",
-                len(hotline.settings.feeds),
+                "Hotline is running: %s, front-ends: %s",
+                plural(len(hotline.poller.feeds()), "feed"),
                 ", ".join(frontends) or "none",
             )
             waiters = [asyncio.create_task(signalled.wait())]

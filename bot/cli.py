@@ -310,6 +310,7 @@ async def _ask(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     from bot.app import active_platforms, build, serve
+    from bot.render import plural
 
     settings, registry = _setup(args)
     console = args.console or not settings.chat_platforms
@@ -326,8 +327,8 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         if console and sys.stdin.isatty():
             sys.stdout.write(
-                f"Hotline is watching {len(settings.feeds)} feeds. Type help for commands; "
-                "Ctrl-C stops.\n"
+                f"Hotline is watching {plural(len(hotline.poller.feeds()), 'feed')}. Type help "
+                "for commands; Ctrl-C stops.\n"
             )
         await serve(hotline, console=console)
     finally:
