@@ -20,6 +20,8 @@ __all__ = [
     "fold_word",
     "folded",
     "has_cjk",
+    "key_pieces",
+    "key_words",
     "match_at",
     "tokenize",
 ]
@@ -30,6 +32,16 @@ _SPECIAL = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "ß": "ss"
 _POSSESSIVE = frozenset({"'s", "’s", "'S", "’S"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CACHE: dict[str, str] = {}
+_KEY_TABLE = bytes(
+    (ord("i") if chr(c) in "yY" else ord(chr(c).lower()) if chr(c).isalnum() else ord(" "))
+    if c < 128
+    else ord(" ")
+    for c in range(256)
+)
+_RUNS_OF_I = re.compile(rb"ii+")
+_ASCII = bytes(range(128))
+_NON_ASCII_ALNUM = re.compile(r"[^\W\x00-\x7f]")
+_UNICODE_WORD = re.compile(r"[^\W_]+")
 
 
 def _translit(word: str) -> str:
@@ -103,6 +115,40 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
                 poss,
             )
         )
+    return out
+
+
+def key_words(text: str) -> tuple[list[bytes], list[str]]:
+    """The words of ``text`` as the early exit compares them, at C speed.
+
+    Returns the ASCII keys (ASCII letters and digits, lower case, "y" as "i" and runs of "i"
+    as one, so that every transliteration ``fold_word`` merges keys alike: ``Zelenskyy`` and
+    ``zelenski`` are both ``zelenski``) and, apart, the words holding other letters
+    (``Erdoğan``, ``Путина``), which the caller folds one by one. Words are cut at every
+    character that is not a letter or digit (``U.S.`` gives ``u`` and ``s``): compare them
+    with ``key_pieces`` of folded words.
+    """
+    raw = text.encode()
+    keyed = raw.translate(_KEY_TABLE)  # other letters' bytes become spaces
+    if b"ii" in keyed:
+        keyed = _RUNS_OF_I.sub(b"i", keyed)
+    other: list[str] = []
+    # Quotes and dashes are the usual other characters: look for words only past them.
+    if len(raw) != len(text) and _NON_ASCII_ALNUM.search(raw.translate(None, _ASCII).decode()):
+        other = [w for w in _UNICODE_WORD.findall(text) if not w.isascii()]
+    return keyed.split(), other
+
+
+def key_pieces(word: str) -> list[bytes]:
+    """The keys ``key_words`` gives for a folded word (``u.s`` -> ``u``, ``s``)."""
+    if word.isascii():
+        return key_words(word)[0]
+    out: list[bytes] = []
+    for run in _UNICODE_WORD.findall(word):
+        if run.isascii():
+            out.extend(key_words(run)[0])
+        else:
+            out.append(run.encode())
     return out
 
 
