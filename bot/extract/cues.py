@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.extract.text import Token, folded, match_at
+from bot.extract.text import Gated, Token, folded, match_at
 from bot.models import Kind
 
 __all__ = ["Cue", "find_cues", "in_person"]
@@ -61,11 +61,16 @@ _CALL = re.compile(r"phone|call|video|virtual|rang|телефон|видео|с�
 _SOFT_CALL = re.compile(
     r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach|gesprochen", re.I
 )
-_IN_PERSON = re.compile(
-    r"\b(?:sidelines?|in\s+(?:his|her|their)\s+presence|face-to-face|in\s+person|in-person"
-    r"|as\s+they\s+left|on\s+the\s+margins|visit(?:ed|ing)?|met|hosted|summit|встреч|treffen"
-    r"|dinner|lunch|breakfast|banquet|stroll|walk)\b",
-    re.I,
+_IN_PERSON_WORDS = """sideline presence face person left margins visit met hosted summit
+treffen dinner lunch breakfast banquet stroll walk"""
+_IN_PERSON = Gated(
+    re.compile(
+        r"\b(?:sidelines?|in\s+(?:his|her|their)\s+presence|face-to-face|in\s+person"
+        r"|in-person|as\s+they\s+left|on\s+the\s+margins|visit(?:ed|ing)?|met|hosted|summit"
+        r"|встреч|treffen|dinner|lunch|breakfast|banquet|stroll|walk)\b",
+        re.I,
+    ),
+    _IN_PERSON_WORDS.split(),
 )
 
 
@@ -118,11 +123,14 @@ _PREFIXES = folded(
 )
 
 
-def find_cues(sentence: str, tokens: Sequence[Token]) -> list[Cue]:
-    """Every cue among ``tokens`` (the words of one sentence of ``sentence``), in order."""
+def find_cues(
+    sentence: str, tokens: Sequence[Token], folds: Sequence[str] | None = None
+) -> list[Cue]:
+    """Every cue among ``tokens`` (the words of one sentence of ``sentence``, folded as
+    ``folds`` if the caller has them), in order."""
     out: list[Cue] = []
     person = None
-    for m in _matches(sentence, tokens):
+    for m in match_at(_CUES, sentence, tokens, _TRIGGERS, _PREFIXES, folds=folds):
         text = m.group()
         form = "verb" if m.group("verb") else "noun"
         kind: Kind = "meeting"
@@ -134,7 +142,3 @@ def find_cues(sentence: str, tokens: Sequence[Token]) -> list[Cue]:
             kind = "meeting" if person else "call"
         out.append(Cue(m.start(), m.end(), form, kind, text))
     return out
-
-
-def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
-    return match_at(_CUES, text, tokens, _TRIGGERS, _PREFIXES)

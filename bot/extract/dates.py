@@ -270,21 +270,19 @@ def _weekday(ref: date, weekday: int, qualifier: str) -> date:
     return ref - timedelta(days=back)
 
 
-def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
-    return match_at(_ANY, text, tokens, _TRIGGERS, _PREFIXES, digits=True)
-
-
 def find_dates(
     text: str,
     ref: date,
     anchor: date | None = None,
     tokens: Sequence[Token] | None = None,
+    folds: Sequence[str] | None = None,
 ) -> list[DateMention]:
     """Every date expression in ``text``, in order, resolved against ``ref``.
 
     ``anchor`` is the last day fixed earlier in the same item (for "the previous day"); it
     moves along as this text fixes days. ``tokens`` limits the search to those words of
-    ``text`` (one sentence of a longer text); offsets are always ``text``'s.
+    ``text`` (one sentence of a longer text), ``folds`` are their folded words if the caller
+    has them; offsets are always ``text``'s.
     """
     out: list[DateMention] = []
     if tokens is None:
@@ -292,9 +290,8 @@ def find_dates(
     if not tokens:
         return out
     lo, hi = tokens[0].start, tokens[-1].end
-    evening_shift = 1 if _OVERNIGHT.search(text, lo, hi) else 0
-    for m in _matches(text, tokens):
-        kind = next(k[2:] for k, v in m.groupdict().items() if v is not None and k[:2] == "k_")
+    for m in match_at(_ANY, text, tokens, _TRIGGERS, _PREFIXES, digits=True, folds=folds):
+        kind = (m.lastgroup or "k_")[2:]
         sub = _SUB[kind].fullmatch(m.group())
         if sub is None:  # pragma: no cover - the same pattern matched just before
             continue
@@ -348,7 +345,7 @@ def find_dates(
         elif kind == "yesterday":
             first = ref - timedelta(days=1)
         elif kind == "today":
-            first = ref - timedelta(days=evening_shift)
+            first = ref - timedelta(days=1 if _OVERNIGHT.search(text, lo, hi) else 0)
         elif kind == "tomorrow":
             first = ref + timedelta(days=1)
         elif kind == "weekday":

@@ -31,7 +31,7 @@ from bot.extract.modality import (
     tail_rejected,
 )
 from bot.extract.officials import Registry
-from bot.extract.text import Token, folded, tokenize
+from bot.extract.text import Gated, Token, folded, tokenize
 from bot.models import Contact, Item, SilenceClaim, pair
 
 __all__ = ["Extraction", "extract", "extract_contacts", "split_sentences"]
@@ -106,10 +106,14 @@ _GROUP_SEP = re.compile(
     r"|\balongside\b|\bjoined\s+by\b|\baccompanied\s+by\b|\bat\s+the\s+side\s+of\b|\bи\b|\bund\b)",
     re.I,
 )
-_FIRST_SINCE = re.compile(
-    r"\bfirst\s+(?:[\w-]+\s+){0,3}?(?:call|conversation|talks|meeting|contact|time|summit|"
-    r"encounter|exchange)s?\b[^.;]*?\bsince\b",
-    re.I,
+_FIRST_SINCE = Gated(
+    re.compile(
+        r"\bfirst\s+(?:[\w-]+\s+){0,3}?(?:call|conversation|talks|meeting|contact|time|summit|"
+        r"encounter|exchange)s?\b[^.;]*?\bsince\b",
+        re.I,
+    ),
+    ["first", "since"],
+    every=True,
 )
 
 
@@ -143,7 +147,7 @@ class _State:
     contacts: list[Contact] = field(default_factory=list)
     silences: list[SilenceClaim] = field(default_factory=list)
     refused: set[tuple[str, str]] = field(default_factory=set)
-    pending: list[Sequence[Token]] = field(default_factory=list)
+    pending: list[tuple[Sequence[Token], Sequence[str]]] = field(default_factory=list)
     starts: Sequence[int] = ()
 
 
@@ -155,6 +159,7 @@ class _Sentence:
     lo: int
     hi: int
     tokens: Sequence[Token]
+    folds: list[str]
     mentions: Sequence[Found]
     title: bool
     starts: Sequence[int] = ()
@@ -163,12 +168,12 @@ class _Sentence:
     read: list[DateMention] | None = None
 
     def __post_init__(self) -> None:
-        self.cuts.extend(clause_cuts(self.text, self.tokens))
+        self.cuts.extend(clause_cuts(self.text, self.tokens, self.folds))
 
     def dates(self, state: _State) -> list[DateMention]:
         """The sentence's dates, read the first time a cue needs them."""
         if self.read is None:
-            self.read = _dates(self.text, self.tokens, state)
+            self.read = _dates(self.text, self.tokens, self.folds, state)
         return self.read
 
 
@@ -201,35 +206,44 @@ def _extract(text: str, title_end: int, item: Item, registry: Registry) -> Extra
     """``extract`` without the early exit (the tests check that the exit loses nothing)."""
     title, summary = text[:title_end], text[title_end + 1 :]
     tokens = tokenize(text)
-    for t in tokens:
-        if not t.fold.isascii():
-            t.fold = registry.index.canon(t.fold)  # Russian case endings
-    ref = item.local_date or (item.published.date() if item.published else None)
-    state = _State(registry, ref, ref or date.max, full_names_in(tokens, registry))
+    if not text.isascii():
+        canon = registry.index.canon
+        for t in tokens:
+            if not t.fold.isascii():
+                t.fold = canon(t.fold)  # Russian case endings
+    if not tokens:
+        return _EMPTY
+    folds = [t.fold for t in tokens]
     starts = [t.start for t in tokens]
-
-    def words(lo: int, hi: int) -> list[Token]:
-        return tokens[bisect_left(starts, lo) : bisect_left(starts, hi)]
-
-    state.starts = starts
+    ref = item.local_date or (item.published.date() if item.published else None)
+    state = _State(registry, ref, ref or date.max, full_names_in(folds, registry), starts=starts)
 
     # The headline is read last, and only when it may add something: it mostly repeats the
     # summary's lead. Who it names seeds "the two" of the summary.
-    head = words(0, len(title))
-    named_in_title = _named(head, text, state) if head and find_cues(text, head) else set()
+    a, b = 0, bisect_left(starts, len(title))
+    head, head_folds = tokens[a:b], folds[a:b]
+    head_cues = find_cues(text, head, head_folds) if head else []
+    head_mentions = (
+        find_mentions(head, text, registry, state.day, state.named, head_folds) if head_cues else []
+    )
+    named_in_title = {m.official for m in head_mentions if m.official}
     if len(named_in_title) == 2:
-        a, b = sorted(named_in_title)
-        if registry.country_of(a, ref) != registry.country_of(b, ref):
-            state.last_pair = (a, b)
+        x, y = sorted(named_in_title)
+        if registry.country_of(x, ref) != registry.country_of(y, ref):
+            state.last_pair = (x, y)
     base = len(title) + 1
     for start, end in split_sentences(summary):
         lo, hi = base + start, base + end
-        _sentence(text, lo, hi, words(lo, hi), state, title=False)
+        a, b = bisect_left(starts, lo, b), bisect_left(starts, hi, b)
+        _sentence(text, lo, hi, tokens[a:b], folds[a:b], state, title=False)
     contacts = _merge(state.contacts)
     covered = {x for c in contacts for x in (c.a, c.b)}
     if len(named_in_title) >= 2 and not named_in_title <= covered:
         state.contacts = []
-        _sentence(text, 0, len(title), head, state, title=True)
+        _sentence(
+            text, 0, len(title), head, head_folds, state, title=True,
+            found=(head_cues, head_mentions),
+        )  # fmt: skip
         for c in state.contacts:
             key = (c.a, c.b)
             if not any((x.a, x.b) == key for x in contacts) and key not in state.refused:
@@ -268,25 +282,40 @@ def _merge(contacts: list[Contact]) -> list[Contact]:
 
 
 def _sentence(
-    text: str, lo: int, hi: int, tokens: list[Token], state: _State, *, title: bool
+    text: str,
+    lo: int,
+    hi: int,
+    tokens: Sequence[Token],
+    folds: list[str],
+    state: _State,
+    *,
+    title: bool,
+    found: tuple[list[Cue], list[Found]] | None = None,
 ) -> None:
-    """One sentence: ``text[lo:hi]``, whose words are ``tokens``."""
+    """One sentence: ``text[lo:hi]``, whose words are ``tokens`` (folded: ``folds``).
+
+    ``found``: its cues and mentions when the caller has them already.
+    """
     if not tokens:
         return
     registry = state.registry
-    cues = find_cues(text, tokens)
+    if found is not None:
+        cues, mentions = found
+    else:
+        cues = find_cues(text, tokens, folds)
+        mentions = (
+            find_mentions(tokens, text, registry, state.day, state.named, folds) if cues else []
+        )
     if cues:
-        mentions = find_mentions(tokens, text, registry, state.day, state.named)
         officials = {m.official for m in mentions if m.official}
     else:
         # no contact here: only who is named (for "the two" later) and the dates matter
-        mentions = []
-        officials = {o for o in full_names_in(tokens, registry) if registry.serves(o, state.day)}
+        officials = {o for o in full_names_in(folds, registry) if registry.serves(o, state.day)}
     found_pair: tuple[str, str] | None = None
     sent: _Sentence | None = None
-    if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
+    if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, folds)):
         base = bisect_left(state.starts, tokens[0].start)
-        sent = _Sentence(text, lo, hi, tokens, mentions, title, state.starts, base)
+        sent = _Sentence(text, lo, hi, tokens, folds, mentions, title, state.starts, base)
         for cue in cues:
             got = _cue(sent, cue, state)
             if got is not None:
@@ -294,7 +323,7 @@ def _sentence(
     if sent is not None and sent.read is not None:
         _anchor(sent.read, state)
     elif state.ref is not None:
-        state.pending.append(tokens)  # its dates matter only as anchors of later sentences
+        state.pending.append((tokens, folds))  # its dates matter only as later anchors
     if found_pair is not None:
         state.last_pair = found_pair
     elif len(officials) == 2:
@@ -303,17 +332,21 @@ def _sentence(
             state.last_pair = (a, b)
 
 
-def _dates(text: str, tokens: Sequence[Token], state: _State) -> list[DateMention]:
+def _dates(
+    text: str, tokens: Sequence[Token], folds: Sequence[str], state: _State
+) -> list[DateMention]:
     """The dates of one sentence, after those of earlier ones (they set the anchor).
 
     Sentences that report no contact are read for dates only when a later one needs them.
     """
     if state.ref is None:
         return []
-    for earlier in state.pending:
-        _anchor(find_dates(text, state.ref, state.lead or state.anchor, earlier), state)
+    for earlier, earlier_folds in state.pending:
+        _anchor(
+            find_dates(text, state.ref, state.lead or state.anchor, earlier, earlier_folds), state
+        )
     state.pending.clear()
-    return find_dates(text, state.ref, state.lead or state.anchor, tokens)
+    return find_dates(text, state.ref, state.lead or state.anchor, tokens, folds)
 
 
 def _anchor(dates: Sequence[DateMention], state: _State) -> None:
@@ -322,17 +355,11 @@ def _anchor(dates: Sequence[DateMention], state: _State) -> None:
             state.anchor = d.day
 
 
-def _named(tokens: Sequence[Token], text: str, state: _State) -> set[str]:
-    """The officials some words name."""
-    found = find_mentions(tokens, text, state.registry, state.day, state.named)
-    return {m.official for m in found if m.official}
-
-
-def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
+def _refers(mentions: Sequence[Found], folds: Sequence[str]) -> bool:
     """Whether a sentence names someone through a reference ("his counterpart", "him")."""
     if any(m.via in ("pair", "counterpart") for m in mentions):
         return True
-    return not _REFERRING.isdisjoint([t.fold for t in tokens])
+    return not _REFERRING.isdisjoint(folds)
 
 
 def _token_at(sent: _Sentence, offset: int) -> int:
@@ -445,7 +472,8 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     clause_end = _clause_end(sent, cue.end)
     cue_ti = _token_at(sent, cue.start)
     cue_tj = _token_at(sent, cue.end)
-    before_words = [t.fold for t in tokens[max(0, cue_ti - 3) : cue_ti]]
+    folds = sent.folds
+    before_words = folds[max(0, cue_ti - 3) : cue_ti]
 
     left: list[Found] = []
     right: list[Found] = []
@@ -460,7 +488,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     if after and after[0].start < cue.end:
         gap_words = ["with"]
     elif after:
-        gap_words = [t.fold for t in tokens[cue_tj : after[0].i]]
+        gap_words = folds[cue_tj : after[0].i]
 
     # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
     hyphen = (
@@ -500,7 +528,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
                 right = _group(text, mentions, k, clause_end, tokens, loose=title)
         # an object pronoun: "Waltz called him", "held talks with him"
         if not right:
-            nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
+            nxt = folds[cue_tj : cue_tj + 2]
             if nxt and (nxt[0] in _PRONOUN_OBJECT or nxt[-1] in _PRONOUN_OBJECT):
                 right = _first_mention(text, mentions, cue, tokens, (lo, cue.start), loose=title)
                 # "Ushakov said Waltz called him": the subject is the nearest one.

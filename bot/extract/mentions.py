@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.extract.officials import Registry
-from bot.extract.text import Token, folded
+from bot.extract.text import Token, folded, positions
 
 __all__ = ["FUNCTION_WORDS", "Found", "find_mentions", "full_names_in"]
 
@@ -103,14 +103,13 @@ class _Scan:
     named: Collection[str]
 
 
-def full_names_in(tokens: Sequence[Token], registry: Registry) -> set[str]:
-    """Ids of everyone named in full (not by a short form) in these words."""
+def full_names_in(folds: Sequence[str], registry: Registry) -> set[str]:
+    """Ids of everyone named in full (not by a short form) in these folded words."""
     index = registry.index
-    folds = [t.fold for t in tokens]
-    out: set[str] = set()
     sizes = index.name_sizes
-    for i, word in enumerate(folds):
-        for size in sizes.get(word, ()):
+    out: set[str] = set()
+    for i in positions(folds, index.name_firsts):
+        for size in sizes[folds[i]]:
             ids = index.names.get(tuple(folds[i : i + size]))
             if ids:
                 out |= ids
@@ -161,19 +160,21 @@ def find_mentions(
     registry: Registry,
     day: date,
     named: Collection[str] = (),
+    folds: Sequence[str] | None = None,
 ) -> list[Found]:
     """Every mention in one sentence's words, in order.
 
-    ``named`` holds the ids named in full anywhere in the item (context for short forms).
+    ``named`` holds the ids named in full anywhere in the item (context for short forms);
+    ``folds`` are the words folded, when the caller has them.
     """
     index = registry.index
-    folds = [t.fold for t in tokens]
+    if folds is None:
+        folds = [t.fold for t in tokens]
     scan = _Scan(tokens, folds, registry, day, named)
     n = len(folds)
     out: list[Found] = []
-    interesting = index.scan_words
     free = 0
-    for i in [k for k, w in enumerate(folds) if w in interesting]:
+    for i in positions(folds, index.scan_words):
         if i < free:
             continue
         word = folds[i]

@@ -137,6 +137,7 @@ class NameIndex:
     longest: dict[str, int] = field(default_factory=dict)
     sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     name_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    name_firsts: frozenset[str] = frozenset()
     title_ends: dict[str, tuple[int, ...]] = field(default_factory=dict)
     title_starts: frozenset[str] = frozenset()
     title_first: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -676,6 +677,7 @@ class _Builder:
         )
         for key in index.names:
             index.name_sizes[key[0]] = _add_size(index.name_sizes.get(key[0], ()), len(key))
+        index.name_firsts = frozenset(index.name_sizes)
         _anchor(index)
         return index
 

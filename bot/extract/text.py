@@ -12,9 +12,11 @@ import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 __all__ = [
     "WORD",
+    "Gated",
     "Token",
     "fold",
     "fold_word",
@@ -23,6 +25,7 @@ __all__ = [
     "key_pieces",
     "key_words",
     "match_at",
+    "positions",
     "tokenize",
 ]
 
@@ -42,6 +45,8 @@ _RUNS_OF_I = re.compile(rb"ii+")
 _ASCII = bytes(range(128))
 _NON_ASCII_ALNUM = re.compile(r"[^\W\x00-\x7f]")
 _UNICODE_WORD = re.compile(r"[^\W_]+")
+_MAY_HOLD_DIGITS = re.compile(r"[^\x00-/:-\x7f]")
+"""A digit, or another script (whose digits ``str.isdigit`` knows better)."""
 
 
 def _translit(word: str) -> str:
@@ -93,29 +98,46 @@ class Token:
     poss: bool
 
 
+_SPLIT = re.compile(f"({WORD.pattern})")
+_SPLIT_ASCII = re.compile(r"([a-zA-Z0-9]+(?:[.'][a-zA-Z0-9]+)*)")
+"""``_SPLIT`` for ASCII text, where it cuts the same words faster."""
+_WORD_INFO: dict[str, tuple[str, bool, bool]] = {}
+
+
+def _word_info(word: str) -> tuple[str, bool, bool]:
+    """``(fold, cap, poss)`` of one word as cut (possessive ``'s`` still on)."""
+    poss = word[-2:] in _POSSESSIVE and len(word) > 2
+    if poss:
+        word = word[:-2]
+    first = word[0]
+    info = (fold_word(word), first.isupper() or not first.islower(), poss)
+    if len(_WORD_INFO) > 200_000:
+        _WORD_INFO.clear()
+    return info
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """The words of ``text`` (or of ``text[start:end]``) with their offsets in ``text``."""
-    out: list[Token] = []
-    append = out.append
-    cache = _CACHE
-    for m in WORD.finditer(text, start, len(text) if end is None else end):
-        word = m.group()
-        begin, stop = m.span()
-        poss = word[-2:] in _POSSESSIVE and len(word) > 2
-        if poss:
-            word = word[:-2]
-            stop -= 2
-        first = word[0]
-        append(
-            Token(
-                cache.get(word) or fold_word(word),
-                begin,
-                stop,
-                first.isupper() or not first.islower(),
-                poss,
-            )
-        )
-    return out
+    """The words of ``text`` (or of ``text[start:end]``) with their offsets in ``text``.
+
+    The text is cut with one ``re.split`` and every word's fold, case and possessive come
+    from one cache, so that little of the per-word work is done in Python.
+    """
+    part = text if start == 0 and end is None else text[start:end]
+    pieces = (_SPLIT_ASCII if part.isascii() else _SPLIT).split(part)  # gap, word, ..., gap
+    if len(pieces) == 1:
+        return []
+    bounds = list(accumulate(map(len, pieces), initial=start))
+    words = pieces[1::2]
+    infos = list(map(_WORD_INFO.get, words))
+    if None in infos:
+        for k, info in enumerate(infos):
+            if info is None:
+                infos[k] = _WORD_INFO[words[k]] = _word_info(words[k])
+    folds, caps, posses = zip(*infos, strict=True)
+    ends = bounds[2::2]
+    if True in posses:
+        ends = [stop - 2 if poss else stop for stop, poss in zip(ends, posses, strict=True)]
+    return list(map(Token, folds, bounds[1:-1:2], ends, caps, posses))
 
 
 def key_words(text: str) -> tuple[list[bytes], list[str]]:
@@ -167,37 +189,74 @@ def folded(words: str) -> frozenset[str]:
     return frozenset(fold_word(w) for w in words.split())
 
 
+class Gated:
+    """A pattern searched only in text that holds its ``needles`` (some, or ``every`` one).
+
+    sre tries every alternative of a pattern at every character; one ``in`` test per needle
+    on the lower-cased text is far cheaper and skips most scans. Text in another script is
+    always searched (its case rules are not ASCII's).
+    """
+
+    __slots__ = ("every", "needles", "pattern")
+
+    def __init__(
+        self, pattern: re.Pattern[str], needles: Sequence[str], *, every: bool = False
+    ) -> None:
+        self.pattern = pattern
+        self.needles = tuple(needles)
+        self.every = every
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``pattern.search(text)``, when the needles allow a match."""
+        if text.isascii():
+            low = text.lower()
+            test = all if self.every else any
+            if not test(needle in low for needle in self.needles):
+                return None
+        return self.pattern.search(text)
+
+
+def positions(folds: Sequence[str], words: frozenset[str]) -> list[int]:
+    """Where any of ``words`` stands in ``folds``, in order (none found in C)."""
+    if words.isdisjoint(folds):
+        return []
+    return [i for i, w in enumerate(folds) if w in words]
+
+
 def match_at(
     pattern: re.Pattern[str],
     text: str,
     tokens: Sequence[Token],
-    triggers: Collection[str],
+    triggers: frozenset[str],
     prefixes: Collection[str],
     *,
     digits: bool = False,
+    folds: Sequence[str] | None = None,
 ) -> list[re.Match[str]]:
     """Matches of a large pattern, tried only where a trigger word is.
 
     A match may start up to three words before its trigger when those words are prefixes
     ("late last month", "phone call"); it must reach past the trigger. Matches do not overlap.
     Trying a pattern of many alternatives at a handful of places instead of at every
-    character is what keeps the detector fast.
+    character is what keeps the detector fast. ``folds`` are the tokens' folded words, when
+    the caller has them.
     """
     out: list[re.Match[str]] = []
     if not tokens:
         return out
+    if folds is None:
+        folds = [t.fold for t in tokens]
     covered = -1
     end = tokens[-1].end
-    if digits:
-        hits = [i for i, t in enumerate(tokens) if t.fold in triggers or t.fold[:1].isdigit()]
-    else:
-        hits = [i for i, t in enumerate(tokens) if t.fold in triggers]
+    hits = positions(folds, triggers)
+    if digits and _MAY_HOLD_DIGITS.search(text, tokens[0].start, end) is not None:
+        hits = sorted({*hits, *(i for i, f in enumerate(folds) if f[:1].isdigit())})
     for i in hits:
         token = tokens[i]
         if token.end <= covered:
             continue
         reach = 0
-        while reach < min(i, 3) and tokens[i - reach - 1].fold in prefixes:
+        while reach < min(i, 3) and folds[i - reach - 1] in prefixes:
             reach += 1
         for back in range(reach, -1, -1):
             start = tokens[i - back].start

@@ -1,5 +1,9 @@
-"""The early exit: news that names nobody is dropped before its words are cut, and never an
-item the full detector would find a contact or a silence claim in."""
+"""The fast paths give what the plain ones give.
+
+The early exit drops news that names nobody before its words are cut, and never an item the
+full detector would find a contact or a silence claim in; the word cutter, the gated patterns
+and the word-by-word search for modality words find what the patterns alone find.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from datetime import date
 import pytest
 
 from bot.errors import FeedError
-from bot.extract import Extraction, Registry, default_registry, extract
-from bot.extract.detect import _extract
+from bot.extract import Extraction, Registry, default_registry, extract, modality
+from bot.extract import text as text_module
+from bot.extract.cues import _IN_PERSON
+from bot.extract.detect import _FIRST_SINCE, _extract
 from bot.extract.jsonl import parse_line
-from bot.extract.text import key_words
+from bot.extract.text import Gated, Token, fold_word, key_words, tokenize
 from bot.feeds import parse_feed
 from bot.models import Item
 from tests.conftest import SHARED
@@ -140,3 +146,61 @@ def test_ordinary_news_is_dropped_and_real_feeds_lose_nothing(registry: Registry
         except FeedError:
             continue
     _check(real, registry)
+
+
+def _texts() -> list[str]:
+    """Sentences to compare fast and plain paths on: the rule tables, the labelled set and
+    some made to reach the corners."""
+    texts = [summary for _, _, summary, _ in POSITIVE] + [summary for _, summary in NEGATIVE]
+    path = SHARED / "eval" / "dev.jsonl"
+    if path.exists():
+        items = [parse_line(line)[1] for line in path.read_text(encoding="utf-8").splitlines()]
+        texts += [f"{i.title}\n{i.summary}" for i in items]
+    texts += [
+        "We'll meet him; they won't talk. Will he? No 10 said so, and no, not now.",
+        "If not, she'd call off the talks: the cancellation was cancelled - again.",
+        "Putin wird nicht sprechen, keinesfalls; Scholz plant ein Treffen.",
+        "MAY 2024: plans to meet Kim were shelved x'll 1'll _'ll 'll",
+        "He met them twice, regularly, several times; the first call since May.",
+        "They last spoke in March, previously met at the sidelines, in person.",
+    ]
+    return [t[k:] for t in texts for k in range(0, len(t), 5)]
+
+
+def test_rejected_finds_what_the_whole_pattern_finds() -> None:
+    for text in _texts():
+        if text.isascii():
+            fast = [(m.span(), m.group()) for m in modality._reject_matches(text)]
+            plain = [(m.span(), m.group()) for m in modality._REJECT.finditer(text)]
+            assert fast == plain, text
+
+
+@pytest.mark.parametrize(
+    "gated",
+    [modality.NEGATED, modality.LAST_CONTACT, modality.REPEATED, _FIRST_SINCE, _IN_PERSON],
+    ids=["negated", "last contact", "repeated", "first since", "in person"],
+)
+def test_gated_patterns_find_what_the_patterns_find(gated: Gated) -> None:
+    for text in _texts():
+        fast, plain = gated.search(text), gated.pattern.search(text)
+        assert (fast and fast.span()) == (plain and plain.span()), text
+
+
+def _cut_one_by_one(text: str) -> list[Token]:
+    """The words as a plain loop over the word pattern's matches cuts them."""
+    out = []
+    for m in text_module.WORD.finditer(text):
+        word, end = m.group(), m.end()
+        poss = word[-2:] in ("'s", "’s", "'S", "’S") and len(word) > 2
+        if poss:
+            word, end = word[:-2], end - 2
+        cap = word[0].isupper() or not word[0].islower()
+        out.append(Token(fold_word(word), m.start(), end, cap, poss))
+    return out
+
+
+def test_words_are_cut_as_one_by_one() -> None:
+    for text in [*_texts(), "Путина’s Erdoğan's «talks» 2024-05-01 U.S.'s O’Brien"]:
+        assert tokenize(text) == _cut_one_by_one(text), text
+        if text.isascii():
+            assert text_module._SPLIT_ASCII.split(text) == text_module._SPLIT.split(text)
