@@ -7,12 +7,13 @@ and the word-by-word search for modality words find what the patterns alone find
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from bot.errors import FeedError
-from bot.extract import Extraction, Registry, default_registry, extract, modality
+from bot.extract import Extraction, Registry, dates, default_registry, extract, modality
 from bot.extract import text as text_module
 from bot.extract.cues import _IN_PERSON
 from bot.extract.detect import _FIRST_SINCE, _extract
@@ -148,9 +149,9 @@ def test_ordinary_news_is_dropped_and_real_feeds_lose_nothing(registry: Registry
     _check(real, registry)
 
 
-def _texts() -> list[str]:
+def _texts(*, tails: bool = True) -> list[str]:
     """Sentences to compare fast and plain paths on: the rule tables, the labelled set and
-    some made to reach the corners."""
+    some made to reach the corners; with ``tails``, also each one's tails."""
     texts = [summary for _, _, summary, _ in POSITIVE] + [summary for _, summary in NEGATIVE]
     path = SHARED / "eval" / "dev.jsonl"
     if path.exists():
@@ -164,7 +165,7 @@ def _texts() -> list[str]:
         "He met them twice, regularly, several times; the first call since May.",
         "They last spoke in March, previously met at the sidelines, in person.",
     ]
-    return [t[k:] for t in texts for k in range(0, len(t), 5)]
+    return [t[k:] for t in texts for k in range(0, len(t), 5)] if tails else texts
 
 
 def test_rejected_finds_what_the_whole_pattern_finds() -> None:
@@ -204,3 +205,15 @@ def test_words_are_cut_as_one_by_one() -> None:
         assert tokenize(text) == _cut_one_by_one(text), text
         if text.isascii():
             assert text_module._SPLIT_ASCII.split(text) == text_module._SPLIT.split(text)
+
+
+def test_dates_match_lower_cased_text_as_the_case_blind_pattern() -> None:
+    assert not re.search(r"[A-Z]", re.sub(r"\\.|\(\?P<\w+>", "", dates._ANY_SOURCE))
+    for text in _texts(tails=False):
+        if text.isascii():
+            low = text.lower()
+            for at in range(len(text)):
+                fast, plain = dates._ANY_LOWER.match(low, at), dates._ANY.match(text, at)
+                assert (fast and (fast.span(), fast.lastgroup)) == (
+                    plain and (plain.span(), plain.lastgroup)
+                ), text[at:]

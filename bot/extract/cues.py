@@ -17,10 +17,9 @@ English, with the common Russian and German forms.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.extract.text import Gated, Token, folded, match_at
+from bot.extract.text import Gated, Words, folded, match_at
 from bot.models import Kind
 
 __all__ = ["Cue", "find_cues", "in_person"]
@@ -123,14 +122,11 @@ _PREFIXES = folded(
 )
 
 
-def find_cues(
-    sentence: str, tokens: Sequence[Token], folds: Sequence[str] | None = None
-) -> list[Cue]:
-    """Every cue among ``tokens`` (the words of one sentence of ``sentence``, folded as
-    ``folds`` if the caller has them), in order."""
+def find_cues(sentence: str, words: Words) -> list[Cue]:
+    """Every cue among ``words`` (those of one sentence of ``sentence``), in order."""
     out: list[Cue] = []
     person = None
-    for m in match_at(_CUES, sentence, tokens, _TRIGGERS, _PREFIXES, folds=folds):
+    for m in match_at(_CUES, sentence, words, _TRIGGERS, _PREFIXES):
         text = m.group()
         form = "verb" if m.group("verb") else "noun"
         kind: Kind = "meeting"
@@ -138,7 +134,7 @@ def find_cues(
             kind = "call"
         elif _SOFT_CALL.search(text):
             if person is None:
-                person = in_person(sentence[tokens[0].start : tokens[-1].end])
+                person = in_person(sentence[words.starts[0] : words.ends[-1]])
             kind = "meeting" if person else "call"
         out.append(Cue(m.start(), m.end(), form, kind, text))
     return out

@@ -1,6 +1,6 @@
 """Where a text names leader-level officials: names, short forms, role phrases, references.
 
-Pure; no I/O. Works on the words of one sentence (``bot.extract.text.tokenize``) with the
+Pure; no I/O. Works on the words of one sentence (``bot.extract.text.cut``) with the
 registry's indexes, for one calendar day (the item's): a name resolves only to someone who
 held a leader-level role that day, so "former prime minister Boris Johnson" names nobody the
 detector may pair. Short forms (surnames, "Xi", "Kim") must be capitalised; common ones
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.extract.officials import Registry
-from bot.extract.text import Token, folded, positions
+from bot.extract.text import Words, folded, positions
 
 __all__ = ["FUNCTION_WORDS", "Found", "find_mentions", "full_names_in"]
 
@@ -96,8 +96,8 @@ class Found:
 class _Scan:
     """One sentence being scanned: its words, their folded forms, and the day."""
 
-    tokens: Sequence[Token]
-    folds: Sequence[str]
+    words: Words
+    folds: list[str]
     registry: Registry
     day: date
     named: Collection[str]
@@ -155,22 +155,20 @@ def _context(
 
 
 def find_mentions(
-    tokens: Sequence[Token],
+    words: Words,
     text: str,
     registry: Registry,
     day: date,
     named: Collection[str] = (),
-    folds: Sequence[str] | None = None,
 ) -> list[Found]:
     """Every mention in one sentence's words, in order.
 
-    ``named`` holds the ids named in full anywhere in the item (context for short forms);
-    ``folds`` are the words folded, when the caller has them.
+    ``named`` holds the ids named in full anywhere in the item (context for short forms).
     """
     index = registry.index
-    if folds is None:
-        folds = [t.fold for t in tokens]
-    scan = _Scan(tokens, folds, registry, day, named)
+    folds = words.folds
+    caps = words.caps
+    scan = _Scan(words, folds, registry, day, named)
     n = len(folds)
     out: list[Found] = []
     free = 0
@@ -191,7 +189,7 @@ def find_mentions(
                 hit = _person(scan, i, i + size, ids, "name")
                 break
             ids = index.shorts.get(key)
-            if ids is not None and tokens[i].cap:
+            if ids is not None and caps[i]:
                 hit = _person(scan, i, i + size, ids, "short")
                 if hit is not None:
                     break
@@ -244,11 +242,12 @@ def find_mentions(
 
 
 def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found | None:
-    tokens, folds, registry, day = scan.tokens, scan.folds, scan.registry, scan.day
+    words, folds, registry, day = scan.words, scan.folds, scan.registry, scan.day
     named = scan.named
-    start, end = tokens[i].start, tokens[j - 1].end
-    poss = tokens[j - 1].poss
-    if j < len(tokens) and tokens[j].fold in _SUFFIXES:
+    n = len(folds)
+    start, end = words.starts[i], words.ends[j - 1]
+    poss = words.poss[j - 1]
+    if j < n and folds[j] in _SUFFIXES:
         return None  # "Donald Trump Jr."
     serving = [o for o in ids if registry.serves(o, day)]
     if via == "name" and len(serving) == 1:
@@ -256,29 +255,29 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
     serving.sort()
     country, role, blocked = _context(folds, i, registry)
     if via == "short":
-        prev = tokens[i - 1] if i else None
+        prev = folds[i - 1] if i else None
         if (
             prev is not None
-            and prev.cap
-            and prev.fold.isalpha()
-            and prev.fold not in FUNCTION_WORDS
-            and prev.fold not in registry.index.title_words
-        ) and registry.index.countries.get((prev.fold,)) is None:
+            and words.caps[i - 1]
+            and prev.isalpha()
+            and prev not in FUNCTION_WORDS
+            and prev not in registry.index.title_words
+        ) and registry.index.countries.get((prev,)) is None:
             return None  # "Gordon Brown", "John Sullivan": someone else
-        if prev is not None and prev.fold in _PLACE_BEFORE and role is None:
+        if prev is not None and prev in _PLACE_BEFORE and role is None:
             return None
-        if j < len(tokens) and tokens[j].fold in _PLACE_AFTER:
+        if j < n and folds[j] in _PLACE_AFTER:
             return None
         if blocked:
             return None
-        nxt = tokens[j] if j < len(tokens) else None
+        nxt = folds[j] if j < n else None
         if (
             nxt is not None
-            and nxt.cap
-            and nxt.fold.isalpha()
-            and nxt.fold not in FUNCTION_WORDS
-            and nxt.fold not in registry.index.name_words
-            and any(registry.officials[o].name.split()[0] == tokens[i].fold.title() for o in ids)
+            and words.caps[j]
+            and nxt.isalpha()
+            and nxt not in FUNCTION_WORDS
+            and nxt not in registry.index.name_words
+            and any(registry.officials[o].name.split()[0] == folds[i].title() for o in ids)
         ):
             return None  # "Kim Yo Jong": another of the family, named surname first
     if country is not None and len(serving) > 1:
@@ -301,18 +300,18 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
 
 def _role_mention(scan: _Scan, i: int, j: int, role_key: str) -> Found | None:
     """A role phrase names its holder unless a name follows it or it is not definite."""
-    tokens, registry, day = scan.tokens, scan.registry, scan.day
-    if i and tokens[i - 1].fold in _NOT_DEFINITE:
+    words, folds, registry, day = scan.words, scan.folds, scan.registry, scan.day
+    if i and folds[i - 1] in _NOT_DEFINITE:
         return None
-    if j < len(tokens):
-        nxt = tokens[j]
-        if nxt.cap and nxt.fold.isalpha() and nxt.fold not in FUNCTION_WORDS:
+    if j < len(folds):
+        nxt = folds[j]
+        if words.caps[j] and nxt.isalpha() and nxt not in FUNCTION_WORDS:
             return None  # the title of a person named next (or of someone unknown)
     holders = registry.holders(role_key, day)
     if len(holders) != 1:
         return None
-    end = tokens[j - 1].end
-    return Found(holders[0].id, i, j, tokens[i].start, end, "role", tokens[j - 1].poss)
+    end = words.ends[j - 1]
+    return Found(holders[0].id, i, j, words.starts[i], end, "role", words.poss[j - 1])
 
 
 def _countries_role(scan: _Scan, i: int, size: int, code: str) -> tuple[list[Found], int]:
@@ -343,8 +342,8 @@ def _countries_role(scan: _Scan, i: int, size: int, code: str) -> tuple[list[Fou
             role = index.country_titles(each).get(key)
             holders = registry.holders(f"{each.lower()}.{role}", scan.day) if role else ()
             if len(holders) == 1:
-                t1, t2 = scan.tokens[start], scan.tokens[end - 1]
-                found.append(Found(holders[0].id, start, end, t1.start, t2.end, "role"))
+                begin, stop = scan.words.starts[start], scan.words.ends[end - 1]
+                found.append(Found(holders[0].id, start, end, begin, stop, "role"))
         if found:
             return found, k + tsize - i
     return [], 0
@@ -369,7 +368,7 @@ def _country_role(scan: _Scan, i: int, size: int, code: str) -> tuple[Found | No
 
 def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
     """'the defence ministers of Britain, France and Turkey': each country's holder."""
-    tokens, folds, registry, day = scan.tokens, scan.folds, scan.registry, scan.day
+    words, folds, registry, day = scan.words, scan.folds, scan.registry, scan.day
     index = registry.index
     n = len(folds)
     if i and folds[i - 1] in _NOT_DEFINITE:
@@ -396,14 +395,14 @@ def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
             after = k + size
             named_next = (
                 after < n
-                and tokens[after].cap
-                and tokens[after].fold not in FUNCTION_WORDS
-                and tokens[after].fold not in index.longest
+                and words.caps[after]
+                and folds[after] not in FUNCTION_WORDS
+                and folds[after] not in index.longest
             )
             holders = registry.holders(f"{code.lower()}.{own}", day) if own else ()
             if len(holders) == 1 and not named_next:
-                t1, t2 = tokens[k], tokens[k + size - 1]
-                found.append(Found(holders[0].id, k, k + size, t1.start, t2.end, "role"))
+                begin, stop = words.starts[k], words.ends[k + size - 1]
+                found.append(Found(holders[0].id, k, k + size, begin, stop, "role"))
             k += size
             if k < n and folds[k] == "and":
                 k += 1
@@ -415,7 +414,7 @@ def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
 
 def _counterpart(scan: _Scan, i: int) -> tuple[Found | None, int]:
     """'his Russian counterpart' (no name after it): the same role in another government."""
-    tokens, folds, registry = scan.tokens, scan.folds, scan.registry
+    words, folds, registry = scan.words, scan.folds, scan.registry
     n = len(folds)
     k = i + 1
     country: str | None = None
@@ -426,17 +425,17 @@ def _counterpart(scan: _Scan, i: int) -> tuple[Found | None, int]:
             k += size
             break
     if k < n and folds[k] in _COUNTERPART and country is not None:
-        if k + 1 < n and tokens[k + 1].cap and tokens[k + 1].fold not in FUNCTION_WORDS:
+        if k + 1 < n and words.caps[k + 1] and folds[k + 1] not in FUNCTION_WORDS:
             return None, 0
         return Found(
-            None, i, k + 1, tokens[i].start, tokens[k].end, "counterpart", country=country
+            None, i, k + 1, words.starts[i], words.ends[k], "counterpart", country=country
         ), k + 1 - i
     return None, 0
 
 
 def _pair(scan: _Scan, i: int) -> tuple[Found | None, int]:
     """'the two', 'the pair', 'both leaders', 'the two ministers'' ..."""
-    tokens, folds = scan.tokens, scan.folds
+    words, folds = scan.words, scan.folds
     n = len(folds)
     k = i + 1
     if (folds[i] == "the" and folds[k] in ("two", "pair")) or (
@@ -447,5 +446,5 @@ def _pair(scan: _Scan, i: int) -> tuple[Found | None, int]:
         return None, 0
     while k < n and folds[k] in _PAIR_TAIL:
         k += 1
-    poss = tokens[k - 1].poss
-    return Found(None, i, k, tokens[i].start, tokens[k - 1].end, "pair", poss), k - i
+    poss = words.poss[k - 1]
+    return Found(None, i, k, words.starts[i], words.ends[k - 1], "pair", poss), k - i

@@ -12,9 +12,9 @@ silence claim, as is "last spoke on ...". Words of other languages: Russian and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from bot.extract.text import Gated, Token, positions
+from bot.extract.text import Gated, Words, positions
 
 __all__ = [
     "BOUNDARY",
@@ -210,23 +210,20 @@ _CUT_AFTER_COMMA = frozenset(["though", "where", "which", "who", "with", "includ
 _CLAUSE_WORDS = _CUT_WORDS | _CUT_AFTER_COMMA | {"and"}
 
 
-def clause_cuts(
-    text: str, tokens: Sequence[Token], folds: Sequence[str] | None = None
-) -> list[tuple[int, int]]:
-    """The spans of ``BOUNDARY`` in one sentence (its ``tokens``, folded as ``folds`` if the
-    caller has them), in order.
+def clause_cuts(text: str, words: Words) -> list[tuple[int, int]]:
+    """The spans of ``BOUNDARY`` in one sentence (its ``words``), in order.
 
     Found from the words rather than by running the pattern over every character, which is
     several times faster; a sentence in another script falls back to the pattern.
     """
-    if not tokens:
+    folds = words.folds
+    if not folds:
         return []
-    lo, hi = tokens[0].start, tokens[-1].end
-    if not text.isascii() and not text[lo:hi].isascii():
-        return [m.span() for m in BOUNDARY.finditer(text, lo, hi)]
-    if folds is None:
-        folds = [t.fold for t in tokens]
+    starts, ends = words.starts, words.ends
+    lo, hi = starts[0], ends[-1]
     sentence = text[lo:hi]
+    if not sentence.isascii():
+        return [m.span() for m in BOUNDARY.finditer(text, lo, hi)]
     cuts = (
         [m.span() for m in _PUNCTUATION_CUT.finditer(text, lo, hi)]
         if ";" in sentence or ":" in sentence or "-" in sentence
@@ -234,16 +231,16 @@ def clause_cuts(
     )
     n = len(folds)
     for k in positions(folds, _CLAUSE_WORDS):
-        word, t = folds[k], tokens[k]
+        word = folds[k]
         if word in _CUT_WORDS:
             if word != "ahead":
-                cuts.append((t.start, t.end))
+                cuts.append((starts[k], ends[k]))
             elif k + 1 < n and folds[k + 1] == "of":
-                cuts.append((t.start, tokens[k + 1].end))
+                cuts.append((starts[k], ends[k + 1]))
         elif word != "and" or (k + 1 < n and folds[k + 1] in ("then", "later")):
-            comma = text.rfind(",", tokens[k - 1].end if k else lo, t.start)
+            comma = text.rfind(",", ends[k - 1] if k else lo, starts[k])
             if comma >= 0:
-                cuts.append((comma, t.end))
+                cuts.append((comma, ends[k]))
     cuts.sort()
     return cuts
 

@@ -18,6 +18,8 @@ __all__ = [
     "WORD",
     "Gated",
     "Token",
+    "Words",
+    "cut",
     "fold",
     "fold_word",
     "folded",
@@ -98,6 +100,39 @@ class Token:
     poss: bool
 
 
+@dataclass(slots=True)
+class Words:
+    """The words of a text, or of one sentence of it, as parallel lists: word ``k`` is
+    ``folds[k]``, from ``starts[k]`` to ``ends[k]``. No object per word is made: an item has
+    hundreds, and the detector reads most of them once.
+
+    Attributes:
+        folds: the folded forms (possessive ``'s`` removed).
+        starts, ends: offsets in the text (an end is before any possessive).
+        caps: the word starts with an upper-case letter (or is not Latin/Cyrillic).
+        poss: the word carried a possessive ``'s``.
+    """
+
+    folds: list[str]
+    starts: list[int]
+    ends: list[int]
+    caps: Sequence[bool]
+    poss: Sequence[bool]
+
+    def __len__(self) -> int:
+        return len(self.folds)
+
+    def part(self, lo: int, hi: int) -> Words:
+        """Words ``lo`` to ``hi`` (one sentence)."""
+        return Words(
+            self.folds[lo:hi],
+            self.starts[lo:hi],
+            self.ends[lo:hi],
+            self.caps[lo:hi],
+            self.poss[lo:hi],
+        )
+
+
 _SPLIT = re.compile(f"({WORD.pattern})")
 _SPLIT_ASCII = re.compile(r"([a-zA-Z0-9]+(?:[.'][a-zA-Z0-9]+)*)")
 """``_SPLIT`` for ASCII text, where it cuts the same words faster."""
@@ -110,34 +145,40 @@ def _word_info(word: str) -> tuple[str, bool, bool]:
     if poss:
         word = word[:-2]
     first = word[0]
-    info = (fold_word(word), first.isupper() or not first.islower(), poss)
-    if len(_WORD_INFO) > 200_000:
-        _WORD_INFO.clear()
-    return info
+    return (fold_word(word), first.isupper() or not first.islower(), poss)
 
 
-def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """The words of ``text`` (or of ``text[start:end]``) with their offsets in ``text``.
+def cut(text: str) -> Words:
+    """The words of ``text`` with their offsets.
 
     The text is cut with one ``re.split`` and every word's fold, case and possessive come
     from one cache, so that little of the per-word work is done in Python.
     """
-    part = text if start == 0 and end is None else text[start:end]
-    pieces = (_SPLIT_ASCII if part.isascii() else _SPLIT).split(part)  # gap, word, ..., gap
+    pieces = (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)  # gap, word, ..., gap
     if len(pieces) == 1:
-        return []
-    bounds = list(accumulate(map(len, pieces), initial=start))
+        return Words([], [], [], (), ())
+    bounds = list(accumulate(map(len, pieces), initial=0))
     words = pieces[1::2]
-    infos = list(map(_WORD_INFO.get, words))
-    if None in infos:
-        for k, info in enumerate(infos):
-            if info is None:
-                infos[k] = _WORD_INFO[words[k]] = _word_info(words[k])
+    try:
+        infos = list(map(_WORD_INFO.__getitem__, words))
+    except KeyError:  # words not seen before
+        if len(_WORD_INFO) > 200_000:
+            _WORD_INFO.clear()
+        for word in words:
+            if word not in _WORD_INFO:
+                _WORD_INFO[word] = _word_info(word)
+        infos = list(map(_WORD_INFO.__getitem__, words))
     folds, caps, posses = zip(*infos, strict=True)
     ends = bounds[2::2]
     if True in posses:
         ends = [stop - 2 if poss else stop for stop, poss in zip(ends, posses, strict=True)]
-    return list(map(Token, folds, bounds[1:-1:2], ends, caps, posses))
+    return Words(list(folds), bounds[1:-1:2], ends, caps, posses)
+
+
+def tokenize(text: str) -> list[Token]:
+    """The words of ``text``, one ``Token`` each (``cut`` is what the detector uses)."""
+    words = cut(text)
+    return list(map(Token, words.folds, words.starts, words.ends, words.caps, words.poss))
 
 
 def key_words(text: str) -> tuple[list[bytes], list[str]]:
@@ -176,7 +217,7 @@ def key_pieces(word: str) -> list[bytes]:
 
 def fold(text: str) -> tuple[str, ...]:
     """The folded words of a phrase: its key in the registry's indexes."""
-    return tuple(t.fold for t in tokenize(text))
+    return tuple(cut(text).folds)
 
 
 def has_cjk(text: str) -> bool:
@@ -226,44 +267,44 @@ def positions(folds: Sequence[str], words: frozenset[str]) -> list[int]:
 def match_at(
     pattern: re.Pattern[str],
     text: str,
-    tokens: Sequence[Token],
+    words: Words,
     triggers: frozenset[str],
     prefixes: Collection[str],
     *,
     digits: bool = False,
-    folds: Sequence[str] | None = None,
+    no_start: Collection[str] = (),
 ) -> list[re.Match[str]]:
-    """Matches of a large pattern, tried only where a trigger word is.
+    """Matches of a large pattern among ``words``, tried only where a trigger word is.
 
     A match may start up to three words before its trigger when those words are prefixes
     ("late last month", "phone call"); it must reach past the trigger. Matches do not overlap.
     Trying a pattern of many alternatives at a handful of places instead of at every
-    character is what keeps the detector fast. ``folds`` are the tokens' folded words, when
-    the caller has them.
+    character is what keeps the detector fast. No match is tried at a prefix in
+    ``no_start`` (one no match begins with, which only leads to another).
     """
     out: list[re.Match[str]] = []
-    if not tokens:
+    folds = words.folds
+    if not folds:
         return out
-    if folds is None:
-        folds = [t.fold for t in tokens]
+    starts, ends = words.starts, words.ends
     covered = -1
-    end = tokens[-1].end
+    end = ends[-1]
     hits = positions(folds, triggers)
-    if digits and _MAY_HOLD_DIGITS.search(text, tokens[0].start, end) is not None:
+    if digits and _MAY_HOLD_DIGITS.search(text, starts[0], end) is not None:
         hits = sorted({*hits, *(i for i, f in enumerate(folds) if f[:1].isdigit())})
     for i in hits:
-        token = tokens[i]
-        if token.end <= covered:
+        reach_end = ends[i]
+        if reach_end <= covered:
             continue
         reach = 0
         while reach < min(i, 3) and folds[i - reach - 1] in prefixes:
             reach += 1
         for back in range(reach, -1, -1):
-            start = tokens[i - back].start
-            if start < covered:
+            start = starts[i - back]
+            if start < covered or (back and folds[i - back] in no_start):
                 continue
             m = pattern.match(text, start, end)
-            if m is not None and m.end() >= token.end:
+            if m is not None and m.end() >= reach_end:
                 out.append(m)
                 covered = m.end()
                 break
