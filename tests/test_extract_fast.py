@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from bot.errors import FeedError
-from bot.extract import Extraction, Registry, dates, default_registry, extract, modality
+from bot.extract import Extraction, Registry, cues, dates, default_registry, extract, modality
 from bot.extract import text as text_module
 from bot.extract.cues import _IN_PERSON
 from bot.extract.detect import _FIRST_SINCE, _extract
@@ -216,4 +216,21 @@ def test_dates_match_lower_cased_text_as_the_case_blind_pattern() -> None:
                 fast, plain = dates._ANY_LOWER.match(low, at), dates._ANY.match(text, at)
                 assert (fast and (fast.span(), fast.lastgroup)) == (
                     plain and (plain.span(), plain.lastgroup)
+                ), text[at:]
+
+
+def test_cues_match_lower_cased_text_as_the_case_blind_pattern() -> None:
+    texts = [
+        *_texts(tails=False),
+        "After meeting Putin, he was meeting officials; a meeting with Xi. Meeting Modi.",
+        "Scholz traf Putin. Ein Treffen und ein Telefonat, ein Gespräch.",
+    ]
+    for text in texts:
+        if text.isascii():
+            blind = cues._CaseBlind(text)
+            low = text.lower()
+            for at in range(len(text)):
+                fast, plain = blind.match(low, at, len(text)), cues._CUES.match(text, at)
+                assert (fast and (fast.span(), bool(fast.group("verb")))) == (
+                    plain and (plain.span(), bool(plain.group("verb")))
                 ), text[at:]

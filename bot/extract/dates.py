@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.extract.text import Words, cut, fold_word, match_at
+from bot.extract.text import Gated, Words, cut, fold_word, match_at
 
 __all__ = ["DATE_WORDS", "DateMention", "find_dates"]
 
@@ -181,7 +181,10 @@ _NO_START = frozenset({"on"})
 """Prefix words no date expression begins with ("on" only leads to one: "on Monday")."""
 DATE_WORDS = _TRIGGERS | _PREFIXES
 """Words of date expressions (folded): they may stand between a cue and its partner."""
-_SINCE = re.compile(r"(?:since|until|before)\s+(?:the\s+|early\s+|mid-?|late\s+|on\s+)?$", re.I)
+_SINCE = Gated(
+    re.compile(r"(?:since|until|before)\s+(?:the\s+|early\s+|mid-?|late\s+|on\s+)?$", re.I),
+    ["since", "until", "before"],
+)
 _OVERNIGHT = re.compile(r"\bovernight\b", re.I)
 
 
@@ -287,12 +290,14 @@ def find_dates(
     ref: date,
     anchor: date | None = None,
     words: Words | None = None,
+    lower: str | None = None,
 ) -> list[DateMention]:
     """Every date expression in ``text``, in order, resolved against ``ref``.
 
     ``anchor`` is the last day fixed earlier in the same item (for "the previous day"); it
     moves along as this text fixes days. ``words`` limits the search to those words of
-    ``text`` (one sentence of a longer text); offsets are always ``text``'s.
+    ``text`` (one sentence of a longer text); offsets are always ``text``'s. ``lower``:
+    ``text`` lower-cased, when it is ASCII and the caller has it.
     """
     out: list[DateMention] = []
     if words is None:
@@ -300,10 +305,11 @@ def find_dates(
     if not words:
         return out
     lo, hi = words.starts[0], words.ends[-1]
-    plain = text.isascii()
+    if lower is None and text.isascii():
+        lower = text.lower()  # the same offsets
     found = match_at(
-        _ANY_LOWER if plain else _ANY,
-        text.lower() if plain else text,  # the same offsets
+        _ANY_LOWER if lower is not None else _ANY,
+        lower if lower is not None else text,
         words,
         _TRIGGERS,
         _PREFIXES,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -140,7 +140,7 @@ class _State:
     registry: Registry
     ref: date | None
     day: date
-    named: set[str]
+    named: Container[str]
     last_pair: tuple[str, str] | None = None
     anchor: date | None = None
     lead: date | None = None
@@ -149,6 +149,23 @@ class _State:
     refused: set[tuple[str, str]] = field(default_factory=set)
     pending: list[Words] = field(default_factory=list)
     starts: Sequence[int] = ()
+    lower: str | None = None
+
+
+class _NamedInFull:
+    """Who the item names in full (context for short forms), read when first asked."""
+
+    __slots__ = ("folds", "ids", "registry")
+
+    def __init__(self, folds: Sequence[str], registry: Registry) -> None:
+        self.folds = folds
+        self.registry = registry
+        self.ids: set[str] | None = None
+
+    def __contains__(self, official_id: object) -> bool:
+        if self.ids is None:
+            self.ids = full_names_in(self.folds, self.registry)
+        return official_id in self.ids
 
 
 @dataclass(slots=True)
@@ -218,15 +235,15 @@ def _extract(text: str, title_end: int, item: Item, registry: Registry) -> Extra
         words.folds = [f if f.isascii() else canon(f) for f in words.folds]  # Russian endings
     starts = words.starts
     ref = item.local_date or (item.published.date() if item.published else None)
-    state = _State(
-        registry, ref, ref or date.max, full_names_in(words.folds, registry), starts=starts
-    )
+    state = _State(registry, ref, ref or date.max, _NamedInFull(words.folds, registry))
+    state.starts = starts
+    state.lower = text.lower() if text.isascii() else None  # the same offsets
 
     # The headline is read last, and only when it may add something: it mostly repeats the
     # summary's lead. Who it names seeds "the two" of the summary.
     b = bisect_left(starts, len(title))
     head = words.part(0, b)
-    head_cues = find_cues(text, head) if head else []
+    head_cues = find_cues(text, head, state.lower) if head else []
     head_mentions = find_mentions(head, text, registry, state.day, state.named) if head_cues else []
     named_in_title = {m.official for m in head_mentions if m.official}
     if len(named_in_title) == 2:
@@ -303,7 +320,7 @@ def _sentence(
     if found is not None:
         cues, mentions = found
     else:
-        cues = find_cues(text, words)
+        cues = find_cues(text, words, state.lower)
         mentions = find_mentions(words, text, registry, state.day, state.named) if cues else []
     if cues:
         officials = {m.official for m in mentions if m.official}
@@ -341,9 +358,11 @@ def _dates(text: str, words: Words, state: _State) -> list[DateMention]:
     if state.ref is None:
         return []
     for earlier in state.pending:
-        _anchor(find_dates(text, state.ref, state.lead or state.anchor, earlier), state)
+        _anchor(
+            find_dates(text, state.ref, state.lead or state.anchor, earlier, state.lower), state
+        )
     state.pending.clear()
-    return find_dates(text, state.ref, state.lead or state.anchor, words)
+    return find_dates(text, state.ref, state.lead or state.anchor, words, state.lower)
 
 
 def _anchor(dates: Sequence[DateMention], state: _State) -> None:

@@ -14,7 +14,7 @@ Britain, France and Turkey") resolve to the holders on the day; "his Russian cou
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -100,7 +100,7 @@ class _Scan:
     folds: list[str]
     registry: Registry
     day: date
-    named: Collection[str]
+    named: Container[str]
 
 
 def full_names_in(folds: Sequence[str], registry: Registry) -> set[str]:
@@ -159,7 +159,7 @@ def find_mentions(
     text: str,
     registry: Registry,
     day: date,
-    named: Collection[str] = (),
+    named: Container[str] = (),
 ) -> list[Found]:
     """Every mention in one sentence's words, in order.
 
@@ -172,6 +172,8 @@ def find_mentions(
     n = len(folds)
     out: list[Found] = []
     free = 0
+    entries = index.entries
+    has_of = "of" in folds  # "the defence ministers of Britain" needs it
     for i in positions(folds, index.scan_words):
         if i < free:
             continue
@@ -183,22 +185,23 @@ def find_mentions(
             if width > n - i:
                 continue
             size = width
-            key = tuple(folds[i : i + size])
-            ids = index.names.get(key)
+            entry = entries.get(tuple(folds[i : i + size]))
+            if entry is None:
+                if word in _PRONOUN_POSS:
+                    break
+                continue
+            ids, shorts, role_key, code = entry
             if ids is not None:
                 hit = _person(scan, i, i + size, ids, "name")
                 break
-            ids = index.shorts.get(key)
-            if ids is not None and caps[i]:
-                hit = _person(scan, i, i + size, ids, "short")
+            if shorts is not None and caps[i]:
+                hit = _person(scan, i, i + size, shorts, "short")
                 if hit is not None:
                     break
                 continue
-            role_key = index.phrases.get(key)
             if role_key is not None:
                 hit = _role_mention(scan, i, i + size, role_key)
                 break
-            code = index.countries.get(key)
             if code is not None:
                 many, used = _countries_role(scan, i, size, code)
                 if many:
@@ -218,7 +221,7 @@ def find_mentions(
             hit, size = _pair(scan, i)
         elif hit is None and word in ("two", "pair") and i > free and folds[i - 1] == "the":
             hit, size = _pair(scan, i - 1)
-        if hit is None and word in index.title_starts:
+        if hit is None and has_of and word in index.title_starts:
             listed, used = _titles_of(scan, i)
             if listed:
                 out.extend(listed)
@@ -249,10 +252,9 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
     poss = words.poss[j - 1]
     if j < n and folds[j] in _SUFFIXES:
         return None  # "Donald Trump Jr."
-    serving = [o for o in ids if registry.serves(o, day)]
+    serving: Sequence[str] = registry.serving(ids, day)
     if via == "name" and len(serving) == 1:
         return Found(serving[0], i, j, start, end, via, poss)  # the common case, no context
-    serving.sort()
     country, role, blocked = _context(folds, i, registry)
     if via == "short":
         prev = folds[i - 1] if i else None

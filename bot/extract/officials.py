@@ -145,6 +145,11 @@ class NameIndex:
     scan_words: frozenset[str] = frozenset()
     title_words: frozenset[str] = frozenset()
     common_shorts: frozenset[str] = frozenset()
+    entries: dict[
+        tuple[str, ...], tuple[frozenset[str] | None, frozenset[str] | None, str | None, str | None]
+    ] = field(default_factory=dict)
+    """Every key of ``names``, ``shorts``, ``phrases`` and ``countries`` with what each table
+    holds for it: one lookup instead of four for the scanner."""
     cjk: dict[str, frozenset[str]] = field(default_factory=dict)
     cyrillic: frozenset[str] = frozenset()
     anchors: dict[bytes, tuple[tuple[frozenset[bytes], int], ...]] = field(default_factory=dict)
@@ -257,6 +262,7 @@ class Registry:
             spells.sort(key=lambda s: s[0].start)
         self._holders = holders
         self._serves: dict[tuple[str, date], bool] = {}
+        self._serving: dict[tuple[frozenset[str], date], tuple[str, ...]] = {}
         self._abroad = frozenset(
             o.id for o in officials.values() if any(t.country for t in o.tenures)
         )
@@ -292,6 +298,17 @@ class Registry:
             if len(self._serves) > 100_000:
                 self._serves.clear()
             self._serves[key] = hit
+        return hit
+
+    def serving(self, ids: frozenset[str], day: date) -> tuple[str, ...]:
+        """Those of ``ids`` who served on ``day`` (``serves``), sorted; remembered."""
+        key = (ids, day)
+        hit = self._serving.get(key)
+        if hit is None:
+            hit = tuple(sorted(o for o in ids if self.serves(o, day)))
+            if len(self._serving) > 100_000:
+                self._serving.clear()
+            self._serving[key] = hit
         return hit
 
     def country_of(self, official_id: str, day: date | None) -> str:
@@ -678,6 +695,15 @@ class _Builder:
         for key in index.names:
             index.name_sizes[key[0]] = _add_size(index.name_sizes.get(key[0], ()), len(key))
         index.name_firsts = frozenset(index.name_sizes)
+        index.entries = {
+            key: (
+                index.names.get(key),
+                index.shorts.get(key),
+                index.phrases.get(key),
+                index.countries.get(key),
+            )
+            for key in {*index.names, *index.shorts, *index.phrases, *index.countries}
+        }
         _anchor(index)
         return index
 

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Protocol
 
 __all__ = [
     "WORD",
@@ -26,6 +27,7 @@ __all__ = [
     "has_cjk",
     "key_pieces",
     "key_words",
+    "lower_source",
     "match_at",
     "positions",
     "tokenize",
@@ -251,10 +253,33 @@ class Gated:
         """``pattern.search(text)``, when the needles allow a match."""
         if text.isascii():
             low = text.lower()
-            test = all if self.every else any
-            if not test(needle in low for needle in self.needles):
-                return None
+            if self.every:
+                for needle in self.needles:
+                    if needle not in low:
+                        return None
+            else:
+                for needle in self.needles:
+                    if needle in low:
+                        break
+                else:
+                    return None
         return self.pattern.search(text)
+
+
+def lower_source(source: str) -> str:
+    """A pattern's source for lower-cased text: its letters lower-cased, escapes and group
+    names kept."""
+    return _SYNTAX.sub(lambda m: m.group() if m.group(1) else m.group().lower(), source)
+
+
+_SYNTAX = re.compile(r"(\\.|\(\?P<\w+>)|[^\\(]+|\(")
+
+
+class Matcher(Protocol):
+    """What ``match_at`` needs of a pattern."""
+
+    def match(self, string: str, pos: int = ..., endpos: int = ...) -> re.Match[str] | None:
+        """A match at ``pos``, as ``re.Pattern.match``."""
 
 
 def positions(folds: Sequence[str], words: frozenset[str]) -> list[int]:
@@ -265,7 +290,7 @@ def positions(folds: Sequence[str], words: frozenset[str]) -> list[int]:
 
 
 def match_at(
-    pattern: re.Pattern[str],
+    pattern: Matcher,
     text: str,
     words: Words,
     triggers: frozenset[str],
