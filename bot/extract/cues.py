@@ -62,10 +62,24 @@ _CUES_LOWER = re.compile(lower_source(_CUES_SOURCE.replace("(?-i:[A-Z])", "[a-z]
 """``_CUES`` for lower-cased ASCII text: without IGNORECASE sre skips an alternative on its
 first letter, twice as fast. Only a bare verb "meeting" needs the capital after it: that one
 match is checked again on the text itself."""
-_CALL = re.compile(r"phone|call|video|virtual|rang|телефон|видео|созвон|telefon", re.I)
-_SOFT_CALL = re.compile(
-    r"spoke|speak|talked|talking|convers|chatted|разговор|говорил|sprach|gesprochen", re.I
-)
+_CALL = ["phone", "call", "video", "virtual", "rang", "телефон", "видео", "созвон", "telefon"]
+"""Words that make a cue a call (phone or video)."""
+_SOFT_CALL = [
+    "spoke", "speak", "talked", "talking", "convers", "chatted", "разговор", "говорил", "sprach",
+    "gesprochen",
+]  # fmt: skip
+"""Words that make a cue a call unless the sentence places the two in one room."""
+
+
+def _holds(text: str, words: list[str]) -> bool:
+    """Whether one of ``words`` is in ``text``, in any case (as IGNORECASE would find it)."""
+    low = text.casefold()
+    for word in words:  # noqa: SIM110 (a loop is faster than any() over a generator)
+        if word in low:
+            return True
+    return False
+
+
 _IN_PERSON_WORDS = """sideline presence face person left margins visit met hosted summit
 treffen dinner lunch breakfast banquet stroll walk"""
 _IN_PERSON = Gated(
@@ -162,9 +176,9 @@ def find_cues(sentence: str, words: Words, lower: str | None = None) -> list[Cue
         text = sentence[start:end]
         form = "verb" if m.group("verb") else "noun"
         kind: Kind = "meeting"
-        if _CALL.search(text):
+        if _holds(text, _CALL):
             kind = "call"
-        elif _SOFT_CALL.search(text):
+        elif _holds(text, _SOFT_CALL):
             if person is None:
                 person = in_person(sentence[words.starts[0] : words.ends[-1]])
             kind = "meeting" if person else "call"
