@@ -435,6 +435,13 @@ def _as_date(value: object) -> date | None:
     return None
 
 
+def _display(name: str, display: object, shorts: Sequence[str] | None) -> str | None:
+    """``Official.short``: the ``display`` name, else the first short form, unless either is
+    just the last word of the name."""
+    chosen = display.strip() if isinstance(display, str) else (shorts[0] if shorts else None)
+    return None if chosen is None or chosen == name.rsplit(maxsplit=1)[-1] else chosen
+
+
 def _strings(value: object) -> list[str] | None:
     if value is None:
         return []
@@ -543,7 +550,7 @@ class _Builder:
         before = len(self.problems)
         oid, name, country = entry.get("id"), entry.get("name"), entry.get("country")
         for key in entry:
-            if key not in ("id", "name", "country", "aliases", "short", "tenures"):
+            if key not in ("id", "name", "country", "aliases", "short", "display", "tenures"):
                 self.problems.append(f"{place}: unknown key {key!r}")
         if not isinstance(oid, str) or not _ID.match(oid):
             self.problems.append(f"{place}.id: expected lower-case words joined by '-'")
@@ -560,6 +567,9 @@ class _Builder:
         shorts = _strings(entry.get("short")) if "short" in entry else None
         if "short" in entry and shorts is None:
             self.problems.append(f"{place}.short: expected a list of names")
+        display = entry.get("display")
+        if display is not None and not (isinstance(display, str) and display.strip()):
+            self.problems.append(f"{place}.display: expected a name")
         tenures = self._tenures(place, entry.get("tenures"))
         if len(self.problems) > before or oid is None:
             return
@@ -571,6 +581,7 @@ class _Builder:
             country=country,
             tenures=tuple(tenures),
             aliases=tuple(dict.fromkeys(aliases or ())),
+            short=_display(name.strip(), display, shorts),
         )
         self.officials[oid] = official
         self.places[oid] = place
