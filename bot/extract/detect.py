@@ -139,7 +139,6 @@ class _State:
 
     registry: Registry
     ref: date | None
-    day: date
     named: Container[str]
     last_pair: tuple[str, str] | None = None
     anchor: date | None = None
@@ -235,7 +234,7 @@ def _extract(text: str, title_end: int, item: Item, registry: Registry) -> Extra
         words.folds = [f if f.isascii() else canon(f) for f in words.folds]  # Russian endings
     starts = words.starts
     ref = item.local_date or (item.published.date() if item.published else None)
-    state = _State(registry, ref, ref or date.max, _NamedInFull(words.folds, registry))
+    state = _State(registry, ref, _NamedInFull(words.folds, registry))
     state.starts = starts
     state.lower = text.lower() if text.isascii() else None  # the same offsets
 
@@ -244,7 +243,7 @@ def _extract(text: str, title_end: int, item: Item, registry: Registry) -> Extra
     b = bisect_left(starts, len(title))
     head = words.part(0, b)
     head_cues = find_cues(text, head, state.lower) if head else []
-    head_mentions = find_mentions(head, text, registry, state.day, state.named) if head_cues else []
+    head_mentions = find_mentions(head, text, registry, state.ref, state.named) if head_cues else []
     named_in_title = {m.official for m in head_mentions if m.official}
     if len(named_in_title) == 2:
         x, y = sorted(named_in_title)
@@ -321,13 +320,15 @@ def _sentence(
         cues, mentions = found
     else:
         cues = find_cues(text, words, state.lower)
-        mentions = find_mentions(words, text, registry, state.day, state.named) if cues else []
+        mentions = find_mentions(words, text, registry, state.ref, state.named) if cues else []
     if cues:
         officials = {m.official for m in mentions if m.official}
     else:
         # no contact here: only who is named (for "the two" later) and the dates matter
         officials = {
-            o for o in full_names_in(words.folds, registry) if registry.serves(o, state.day)
+            o
+            for o in full_names_in(words.folds, registry)
+            if state.ref is None or registry.serves(o, state.ref)
         }
     found_pair: tuple[str, str] | None = None
     sent: _Sentence | None = None
@@ -666,8 +667,8 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             return pairs[0] if len(pairs) == 1 else None
     confidence = _confidence(left, right, symmetric, title=title, dated=day is not None)
     for a, b in pairs:
-        check = day or state.day
-        if not (registry.serves(a, check) and registry.serves(b, check)):
+        check = day or state.ref  # no day at all: the names said who they are
+        if check is not None and not (registry.serves(a, check) and registry.serves(b, check)):
             continue
         state.contacts.append(Contact(a, b, cue.kind, day, sentence, confidence))
         if state.lead is None and day is not None and not title:
@@ -745,8 +746,10 @@ def _members(m: Found, other: Sequence[Found], state: _State) -> list[str]:
         if len(partners) != 1:
             return []
         partner = state.registry.officials[partners[0]]
-        for role in partner.roles_on(state.day):
-            holders = state.registry.holders(f"{m.country.lower()}.{role}", state.day)
+        if state.ref is None:
+            return []  # without a day, who held the role is unknown
+        for role in partner.roles_on(state.ref):
+            holders = state.registry.holders(f"{m.country.lower()}.{role}", state.ref)
             if len(holders) == 1:
                 return [holders[0].id]
         return []

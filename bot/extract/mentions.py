@@ -9,7 +9,10 @@ title or country right before them. A surname right after an unknown first name 
 Brown", "John Sullivan") or a place preposition ("in Austin", "Austin, Texas") names nobody.
 Role phrases ("the Pentagon chief", "Russia's top diplomat", "the defence ministers of
 Britain, France and Turkey") resolve to the holders on the day; "his Russian counterpart" and
-"the two" are kept as references for the detector to resolve.
+"the two" are kept as references for the detector to resolve. An item without a publication
+date has no day: a name then names its bearer whenever they served ("former" before it still
+names nobody), and a role phrase names nobody rather than a guess. A rank between a title and
+a name ("Joint Chiefs Chairman Gen. Mark Milley") leaves the title to the name.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ _PAIR_HEADS = folded(
     envoys counterparts top"""
 )
 _PRONOUN_POSS = frozenset({"his", "her", "their"})
+_RANKS = folded("gen general adm admiral lt col colonel maj capt cmdr sgt marshal brig")
+"""Ranks between a title and a name ("Joint Chiefs Chairman Gen. Mark Milley")."""
 
 _PAIR_TAIL = _PAIR_HEADS | folded("of state government foreign defence defense")
 _NOT_DEFINITE = folded("a an former ex then deputy vice late")
@@ -99,7 +104,7 @@ class _Scan:
     words: Words
     folds: list[str]
     registry: Registry
-    day: date
+    day: date | None
     named: Container[str]
 
 
@@ -158,12 +163,15 @@ def find_mentions(
     words: Words,
     text: str,
     registry: Registry,
-    day: date,
+    day: date | None,
     named: Container[str] = (),
 ) -> list[Found]:
     """Every mention in one sentence's words, in order.
 
     ``named`` holds the ids named in full anywhere in the item (context for short forms).
+    Without a ``day`` (an item with no publication date), a name names its one bearer in the
+    registry whenever they served, unless "former" or the like comes before it; a role
+    phrase names nobody, as who held the role is unknown.
     """
     index = registry.index
     folds = words.folds
@@ -252,10 +260,13 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
     poss = words.poss[j - 1]
     if j < n and folds[j] in _SUFFIXES:
         return None  # "Donald Trump Jr."
-    serving: Sequence[str] = registry.serving(ids, day)
-    if via == "name" and len(serving) == 1:
+    serving: Sequence[str] = registry.serving(ids, day) if day is not None else sorted(ids)
+    if via == "name" and len(serving) == 1 and day is not None:
         return Found(serving[0], i, j, start, end, via, poss)  # the common case, no context
     country, role, blocked = _context(folds, i, registry)
+    if via == "name" and len(serving) == 1:
+        # no day: "former defence secretary Mark Esper" did not talk as one
+        return Found(None if blocked else serving[0], i, j, start, end, via, poss)
     if via == "short":
         prev = folds[i - 1] if i else None
         if (
@@ -285,11 +296,11 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
     if country is not None and len(serving) > 1:
         serving = [o for o in serving if registry.country_of(o, day) == country] or serving
     if role is not None and len(serving) > 1:
-        serving = [o for o in serving if role in registry.officials[o].roles_on(day)] or serving
+        serving = [o for o in serving if role in _roles(registry, o, day)] or serving
     if via == "short" and len(serving) == 1:
         chosen = serving[0]
         common = folds[i] in registry.index.common_shorts
-        if role is not None and role not in registry.officials[chosen].roles_on(day):
+        if role is not None and role not in _roles(registry, chosen, day):
             return None  # "envoy Sullivan": a different Sullivan
         if common and chosen not in named and country is None and role is None:
             return Found(None, i, j, start, end, via, poss, ambiguous=(chosen,))
@@ -300,14 +311,25 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
     return Found(None, i, j, start, end, via, poss)
 
 
+def _roles(registry: Registry, official_id: str, day: date | None) -> tuple[str, ...]:
+    """The roles held on ``day``; without a day, every role ever held."""
+    official = registry.officials[official_id]
+    if day is None:
+        return tuple(t.role for t in official.tenures)
+    return official.roles_on(day)
+
+
 def _role_mention(scan: _Scan, i: int, j: int, role_key: str) -> Found | None:
     """A role phrase names its holder unless a name follows it or it is not definite."""
     words, folds, registry, day = scan.words, scan.folds, scan.registry, scan.day
-    if i and folds[i - 1] in _NOT_DEFINITE:
-        return None
-    if j < len(folds):
-        nxt = folds[j]
-        if words.caps[j] and nxt.isalpha() and nxt not in FUNCTION_WORDS:
+    if day is None or (i and folds[i - 1] in _NOT_DEFINITE):
+        return None  # without a day, who held the role is unknown
+    k = j
+    while k < len(folds) and folds[k] in _RANKS:
+        k += 1  # "Joint Chiefs Chairman Gen. Mark Milley"
+    if k < len(folds):
+        nxt = folds[k]
+        if words.caps[k] and nxt.isalpha() and nxt not in FUNCTION_WORDS:
             return None  # the title of a person named next (or of someone unknown)
     holders = registry.holders(role_key, day)
     if len(holders) != 1:
@@ -342,7 +364,11 @@ def _countries_role(scan: _Scan, i: int, size: int, code: str) -> tuple[list[Fou
         found: list[Found] = []
         for start, end, each in spans:
             role = index.country_titles(each).get(key)
-            holders = registry.holders(f"{each.lower()}.{role}", scan.day) if role else ()
+            holders = (
+                registry.holders(f"{each.lower()}.{role}", scan.day)
+                if role and scan.day is not None
+                else ()
+            )
             if len(holders) == 1:
                 begin, stop = scan.words.starts[start], scan.words.ends[end - 1]
                 found.append(Found(holders[0].id, start, end, begin, stop, "role"))
@@ -401,7 +427,7 @@ def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
                 and folds[after] not in FUNCTION_WORDS
                 and folds[after] not in index.longest
             )
-            holders = registry.holders(f"{code.lower()}.{own}", day) if own else ()
+            holders = registry.holders(f"{code.lower()}.{own}", day) if own and day else ()
             if len(holders) == 1 and not named_next:
                 begin, stop = words.starts[k], words.ends[k + size - 1]
                 found.append(Found(holders[0].id, k, k + size, begin, stop, "role"))
@@ -427,8 +453,11 @@ def _counterpart(scan: _Scan, i: int) -> tuple[Found | None, int]:
             k += size
             break
     if k < n and folds[k] in _COUNTERPART and country is not None:
-        if k + 1 < n and words.caps[k + 1] and folds[k + 1] not in FUNCTION_WORDS:
-            return None, 0
+        after = k + 1
+        while after < n and folds[after] in _RANKS:
+            after += 1
+        if after < n and words.caps[after] and folds[after] not in FUNCTION_WORDS:
+            return None, 0  # named next ("his Russian counterpart Gen. Valery Gerasimov")
         return Found(
             None, i, k + 1, words.starts[i], words.ends[k], "counterpart", country=country
         ), k + 1 - i
