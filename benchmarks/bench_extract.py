@@ -1,6 +1,6 @@
 """Throughput of the contact extractor, in process, on one core.
 
-Usage: python benchmarks/bench_extract.py [CASES.jsonl] [--repeat N]
+Usage: python -m benchmarks.bench_extract [CASES.jsonl] [--repeat N]
 
 Times ``extract`` (CPU time) on the labelled items, then on ordinary news that names no
 official: the same texts with every capitalised word lower-cased away, and the world news of
@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.feedgen import _CONTACTS, feed_document  # noqa: E402
-from bot.extract import default_registry, extract  # noqa: E402
-from bot.extract.jsonl import parse_line  # noqa: E402
-from bot.feeds import parse_feed  # noqa: E402
-from bot.models import Item  # noqa: E402
+from benchmarks.feedgen import _CONTACTS, feed_document
+from bot.extract import default_registry, extract
+from bot.extract.jsonl import parse_line
+from bot.feeds import parse_feed
+from bot.models import Item
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 
