@@ -113,6 +113,8 @@ class Official:
         country: ISO 3166 alpha-2 code, or ``NATO``/``UN``/``EU`` for those bodies.
         tenures: the roles held, with dates.
         aliases: other spellings, transliterations, native-script forms and handles.
+        short: the short name a wire would use for them (``Xi``, ``Kim``, ``von der Leyen``,
+            ``bin Salman``), when it is not the last word of ``name``; ``None`` otherwise.
     """
 
     id: str
@@ -120,6 +122,7 @@ class Official:
     country: str
     tenures: tuple[Tenure, ...] = ()
     aliases: tuple[str, ...] = ()
+    short: str | None = None
 
     def roles_on(self, day: date) -> tuple[str, ...]:
         """The roles held on ``day``, in tenure order."""
@@ -133,8 +136,9 @@ class Official:
 
     @property
     def surname(self) -> str:
-        """The last word of the canonical name (a display short form)."""
-        return self.name.split()[-1]
+        """The short name for display: ``short`` when set (``Xi`` for Xi Jinping, ``Kim`` for
+        Kim Jong Un), else the last word of the canonical name (``Putin``)."""
+        return self.short or self.name.split()[-1]
 
 
 @dataclass(frozen=True, slots=True)

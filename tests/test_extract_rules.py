@@ -411,7 +411,9 @@ def test_title_and_summary_report_one_contact(registry: Registry) -> None:
 
 def test_no_publication_date_leaves_the_day_open(registry: Registry) -> None:
     news = Item("t", "k", None, "", "Joe Biden met Xi Jinping on Monday.", None, None, "")
-    assert extract_contacts(news, registry) == []  # who serves is unknown without a day
+    assert [(c.a, c.b, c.date) for c in extract_contacts(news, registry)] == [
+        ("joe-biden", "xi-jinping", None)  # full names say who; nothing says which Monday
+    ]
     dated = Item(
         "t", "k", None, "", "Joe Biden met Xi Jinping on Monday.",
         datetime(2023, 10, 24, 12, tzinfo=UTC), None, "",
@@ -419,6 +421,48 @@ def test_no_publication_date_leaves_the_day_open(registry: Registry) -> None:
     assert [(c.a, c.b, c.date) for c in extract_contacts(dated, registry)] == [
         ("joe-biden", "xi-jinping", date(2023, 10, 23))
     ]
+
+
+MILLEY = (
+    "U.S. Joint Chiefs Chairman Gen. Mark Milley spoke by phone with Russian Chief of the "
+    "General Staff Gen. Valery Gerasimov."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "day", "expected"),
+    [
+        # a full name is that person, with or without a day; a title before it is theirs
+        (MILLEY, None, [("mark-milley", "valery-gerasimov")]),
+        (MILLEY, date(2022, 5, 20), [("mark-milley", "valery-gerasimov")]),
+        (MILLEY, date(2025, 6, 1), []),  # neither served then: not news of that day
+        ("Adm. Tony Radakin met Gen. Mark Milley in London.", None, [
+            ("mark-milley", "tony-radakin")
+        ]),
+        ("Joint Chiefs Chairman Gen. Dan Caine spoke with Gen. Valery Gerasimov.", None, [
+            ("dan-caine", "valery-gerasimov")
+        ]),
+        # role phrases and references need the day: without one, nobody is guessed
+        ("The Pentagon chief spoke by phone with Sergei Shoigu.", None, []),
+        ("Russia's top diplomat met the U.S. secretary of state in Riyadh.", None, []),
+        ("Lloyd Austin spoke by phone with his Russian counterpart.", None, []),
+        ("The Pentagon chief spoke by phone with Sergei Shoigu.", date(2022, 5, 20), [
+            ("lloyd-austin", "sergei-shoigu")
+        ]),
+        # no day and "former": not in office when they talked
+        ("Former defence secretary Mark Esper met Sergei Shoigu in Moscow.", None, []),
+    ],
+    ids=[
+        "milley undated", "milley dated", "milley out of office", "ranks before names",
+        "caine undated", "role undated", "two roles undated", "counterpart undated",
+        "role dated", "former undated",
+    ],
+)  # fmt: skip
+def test_names_resolve_without_a_day_and_titles_only_with_one(
+    registry: Registry, summary: str, day: date | None, expected: list[tuple[str, str]]
+) -> None:
+    news = Item("t", "k", None, "", summary, None, day, "")
+    assert [(c.a, c.b) for c in extract_contacts(news, registry)] == expected
 
 
 def test_ordinary_news_is_rejected_early(registry: Registry) -> None:

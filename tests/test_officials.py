@@ -173,12 +173,64 @@ def test_single_holder_roles_never_overlap(registry: Registry) -> None:
             assert end < start, key
 
 
+@pytest.mark.parametrize(
+    ("official_id", "short"),
+    [
+        # family name first: Chinese, Korean (both Koreas)
+        ("xi-jinping", "Xi"),
+        ("wang-yi", "Wang"),
+        ("li-qiang", "Li"),
+        ("dong-jun", "Dong"),
+        ("kim-jong-un", "Kim"),
+        ("choe-son-hui", "Choe"),
+        ("ri-son-gwon", "Ri"),
+        ("lee-jae-myung", "Lee"),
+        ("moon-jae-in", "Moon"),
+        ("yoon-suk-yeol", "Yoon"),
+        # Japanese names are registered given name first: the last word is the family name
+        ("fumio-kishida", "Kishida"),
+        ("shigeru-ishiba", "Ishiba"),
+        ("sanae-takaichi", "Takaichi"),
+        # particles, patronymics and titles
+        ("ursula-von-der-leyen", "von der Leyen"),
+        ("jean-yves-le-drian", "Le Drian"),
+        ("luigi-di-maio", "Di Maio"),
+        ("luiz-inacio-lula-da-silva", "Lula"),
+        ("abdel-fattah-al-sisi", "Sisi"),
+        ("mohammed-bin-salman", "bin Salman"),
+        ("salman-bin-abdulaziz", "King Salman"),
+        ("tamim-bin-hamad-al-thani", "Sheikh Tamim"),
+        ("mohamed-bin-zayed", "Sheikh Mohamed"),
+        ("charles-iii", "King Charles"),
+        ("elizabeth-ii", "Queen Elizabeth"),
+        # the last word is right: no short name is stored
+        ("vladimir-putin", "Putin"),
+        ("rajnath-singh", "Singh"),
+        ("recep-tayyip-erdogan", "Erdogan"),
+        ("wladyslaw-kosiniak-kamysz", "Kosiniak-Kamysz"),
+    ],
+)
+def test_short_names_for_display(registry: Registry, official_id: str, short: str) -> None:
+    official = registry.officials[official_id]
+    assert official.surname == short
+    assert official.short == (None if short == official.name.split()[-1] else short)
+
+
+def test_a_short_name_is_one_of_the_names_words_or_aliases(registry: Registry) -> None:
+    for official in registry.officials.values():
+        words = {w for text in (official.name, *official.aliases) for w in text.split()}
+        assert set(official.surname.split()) <= words, official.id
+
+
 def test_extra_file_adds_officials_and_countries() -> None:
     registry = load_registry([EXTRA / "extra_ok.yaml"])
     assert registry.get("claudia-sheinbaum") is not None
     assert [o.id for o in registry.lookup("Sheinbaum", date(2025, 1, 1))] == ["claudia-sheinbaum"]
     assert registry.country("Mexican") == registry.countries["MX"]
     assert registry.get("vladimir-putin") is not None
+    ebrard = registry.officials["marcelo-ebrard"]  # maternal surname last: its short form shows
+    assert (ebrard.short, ebrard.surname) == ("Ebrard", "Ebrard")
+    assert registry.officials["claudia-sheinbaum"].short is None
 
 
 def test_every_problem_is_reported_with_its_file_and_place() -> None:
@@ -194,6 +246,7 @@ def test_every_problem_is_reported_with_its_file_and_place() -> None:
     assert f"{path}: officials[1].tenures[0].role: 'emperor' is not one of" in text
     assert f"{path}: officials[1].tenures[0].start: expected a date" in text
     assert f"{path}: officials[2].tenures[0]: ends (2019-01-01) before it starts" in text
+    assert f"{path}: officials[4].display: expected a name" in text
     assert any(
         p.startswith(f"{path}: officials[3].tenures[0]: overlaps Joe Biden's us.head_of_state")
         for p in problems

@@ -22,11 +22,10 @@ every weekday here is the latest such day on or before publication unless the te
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.extract.text import Token, fold_word, match_at, tokenize
+from bot.extract.text import Gated, Words, cut, fold_word, match_at
 
 __all__ = ["DATE_WORDS", "DateMention", "find_dates"]
 
@@ -109,10 +108,21 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|in\s+recent\s+(?:days|weeks)|на\s+прошлой\s+неделе|vergangene\s+woche|letzte\s+woche)\b",
     ),
 ]  # fmt: skip
-_ANY = re.compile(
-    "|".join(f"(?P<k_{k}>{re.sub(r'[(][?]P<[a-z]+>', '(?:', p)})" for k, p in _PATTERNS), re.I
-)
-_SUB = {k: re.compile(p, re.I) for k, p in _PATTERNS}
+_NAMED_GROUP = re.compile(r"[(][?]P<([a-z]+)>")
+
+
+def _kind(kind: str, pattern: str) -> str:
+    """One kind's pattern as a group of ``_ANY``, its own groups renamed ``{kind}_{name}``."""
+    inner = _NAMED_GROUP.sub(lambda m: f"(?P<{kind}_{m.group(1)}>", pattern)
+    return f"(?P<k_{kind}>{inner})"
+
+
+_ANY_SOURCE = "|".join(_kind(k, p) for k, p in _PATTERNS)
+_ANY = re.compile(_ANY_SOURCE, re.I)
+_ANY_LOWER = re.compile(_ANY_SOURCE)
+"""``_ANY`` for lower-cased ASCII text: without IGNORECASE, sre skips an alternative on its
+first letter, several times faster (the source has no upper-case letters)."""
+_GROUPS = {k: [(name, f"{k}_{name}") for name in re.compile(p).groupindex] for k, p in _PATTERNS}
 _TRIGGERS = frozenset(
     fold_word(w)
     for w in [*_MONTHS, *_WEEKDAYS, "sept", "yesterday", "today", "tonight", "tomorrow", "night",
@@ -167,9 +177,14 @@ _PREFIXES = frozenset(
         "on",
     ]
 )
+_NO_START = frozenset({"on"})
+"""Prefix words no date expression begins with ("on" only leads to one: "on Monday")."""
 DATE_WORDS = _TRIGGERS | _PREFIXES
 """Words of date expressions (folded): they may stand between a cue and its partner."""
-_SINCE = re.compile(r"(?:since|until|before)\s+(?:the\s+|early\s+|mid-?|late\s+|on\s+)?$", re.I)
+_SINCE = Gated(
+    re.compile(r"(?:since|until|before)\s+(?:the\s+|early\s+|mid-?|late\s+|on\s+)?$", re.I),
+    ["since", "until", "before"],
+)
 _OVERNIGHT = re.compile(r"\bovernight\b", re.I)
 
 
@@ -270,35 +285,40 @@ def _weekday(ref: date, weekday: int, qualifier: str) -> date:
     return ref - timedelta(days=back)
 
 
-def _matches(text: str, tokens: Sequence[Token]) -> list[re.Match[str]]:
-    return match_at(_ANY, text, tokens, _TRIGGERS, _PREFIXES, digits=True)
-
-
 def find_dates(
     text: str,
     ref: date,
     anchor: date | None = None,
-    tokens: Sequence[Token] | None = None,
+    words: Words | None = None,
+    lower: str | None = None,
 ) -> list[DateMention]:
     """Every date expression in ``text``, in order, resolved against ``ref``.
 
     ``anchor`` is the last day fixed earlier in the same item (for "the previous day"); it
-    moves along as this text fixes days. ``tokens`` limits the search to those words of
-    ``text`` (one sentence of a longer text); offsets are always ``text``'s.
+    moves along as this text fixes days. ``words`` limits the search to those words of
+    ``text`` (one sentence of a longer text); offsets are always ``text``'s. ``lower``:
+    ``text`` lower-cased, when it is ASCII and the caller has it.
     """
     out: list[DateMention] = []
-    if tokens is None:
-        tokens = tokenize(text)
-    if not tokens:
+    if words is None:
+        words = cut(text)
+    if not words:
         return out
-    lo, hi = tokens[0].start, tokens[-1].end
-    evening_shift = 1 if _OVERNIGHT.search(text, lo, hi) else 0
-    for m in _matches(text, tokens):
-        kind = next(k[2:] for k, v in m.groupdict().items() if v is not None and k[:2] == "k_")
-        sub = _SUB[kind].fullmatch(m.group())
-        if sub is None:  # pragma: no cover - the same pattern matched just before
-            continue
-        g = sub.groupdict()
+    lo, hi = words.starts[0], words.ends[-1]
+    if lower is None and text.isascii():
+        lower = text.lower()  # the same offsets
+    found = match_at(
+        _ANY_LOWER if lower is not None else _ANY,
+        lower if lower is not None else text,
+        words,
+        _TRIGGERS,
+        _PREFIXES,
+        digits=True,
+        no_start=_NO_START,
+    )
+    for m in found:
+        kind = (m.lastgroup or "k_")[2:]
+        g = {name: m.group(group) for name, group in _GROUPS[kind]}
         first = last = None
         if kind == "iso":
             first = _latest(ref, int(g["m"]), int(g["d"]), int(g["y"]))
@@ -322,7 +342,7 @@ def find_dates(
             month = _MONTHS[g["mon"].lower().rstrip(".")]
             if month == 5 and g["mon"].lower() == "may" and not g["y"] and not g["part"]:
                 # "may" is mostly the verb; only "in May" or "May 2024" names the month.
-                before = text[lo : m.start() + sub.start("mon")]
+                before = text[lo : m.start(f"{kind}_mon")]
                 if not re.search(r"\b(?:in|since|of|until|from)\s+$", before, re.I):
                     continue
             first, last = _month_span(ref, month, int(g["y"]) if g["y"] else None, g["part"])
@@ -348,7 +368,7 @@ def find_dates(
         elif kind == "yesterday":
             first = ref - timedelta(days=1)
         elif kind == "today":
-            first = ref - timedelta(days=evening_shift)
+            first = ref - timedelta(days=1 if _OVERNIGHT.search(text, lo, hi) else 0)
         elif kind == "tomorrow":
             first = ref + timedelta(days=1)
         elif kind == "weekday":
@@ -360,7 +380,9 @@ def find_dates(
         last = last or first
         day = first if first == last and kind not in ("month", "year", "span") else None
         since = bool(_SINCE.search(text[max(lo, m.start() - 20) : m.start()]))
-        out.append(DateMention(m.start(), m.end(), day, first, last, since, m.group()))
+        out.append(
+            DateMention(m.start(), m.end(), day, first, last, since, text[m.start() : m.end()])
+        )
         if day is not None and not since:
             anchor = day
     return out

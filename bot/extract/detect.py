@@ -6,7 +6,7 @@ dates (``dates``) are found, each cue's participants are worked out from the cla
 (subject group, partner after "with", group after "between", "the two", "his Russian
 counterpart", "he ... him"), and the contact is kept only when nothing in its clause makes it
 planned, refused, denied, hypothetical, negated, historical or vague (``modality``). Items
-that name no official are dropped after one pass over their words.
+that name no official are dropped before their words are cut (``NameIndex.may_name``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -31,7 +31,7 @@ from bot.extract.modality import (
     tail_rejected,
 )
 from bot.extract.officials import Registry
-from bot.extract.text import Token, folded, has_cjk, tokenize
+from bot.extract.text import Gated, Words, cut, folded
 from bot.models import Contact, Item, SilenceClaim, pair
 
 __all__ = ["Extraction", "extract", "extract_contacts", "split_sentences"]
@@ -106,10 +106,14 @@ _GROUP_SEP = re.compile(
     r"|\balongside\b|\bjoined\s+by\b|\baccompanied\s+by\b|\bat\s+the\s+side\s+of\b|\bи\b|\bund\b)",
     re.I,
 )
-_FIRST_SINCE = re.compile(
-    r"\bfirst\s+(?:[\w-]+\s+){0,3}?(?:call|conversation|talks|meeting|contact|time|summit|"
-    r"encounter|exchange)s?\b[^.;]*?\bsince\b",
-    re.I,
+_FIRST_SINCE = Gated(
+    re.compile(
+        r"\bfirst\s+(?:[\w-]+\s+){0,3}?(?:call|conversation|talks|meeting|contact|time|summit|"
+        r"encounter|exchange)s?\b[^.;]*?\bsince\b",
+        re.I,
+    ),
+    ["first", "since"],
+    every=True,
 )
 
 
@@ -135,16 +139,32 @@ class _State:
 
     registry: Registry
     ref: date | None
-    day: date
-    named: set[str]
+    named: Container[str]
     last_pair: tuple[str, str] | None = None
     anchor: date | None = None
     lead: date | None = None
     contacts: list[Contact] = field(default_factory=list)
     silences: list[SilenceClaim] = field(default_factory=list)
     refused: set[tuple[str, str]] = field(default_factory=set)
-    pending: list[Sequence[Token]] = field(default_factory=list)
+    pending: list[Words] = field(default_factory=list)
     starts: Sequence[int] = ()
+    lower: str | None = None
+
+
+class _NamedInFull:
+    """Who the item names in full (context for short forms), read when first asked."""
+
+    __slots__ = ("folds", "ids", "registry")
+
+    def __init__(self, folds: Sequence[str], registry: Registry) -> None:
+        self.folds = folds
+        self.registry = registry
+        self.ids: set[str] | None = None
+
+    def __contains__(self, official_id: object) -> bool:
+        if self.ids is None:
+            self.ids = full_names_in(self.folds, self.registry)
+        return official_id in self.ids
 
 
 @dataclass(slots=True)
@@ -154,7 +174,7 @@ class _Sentence:
     text: str
     lo: int
     hi: int
-    tokens: Sequence[Token]
+    words: Words
     mentions: Sequence[Found]
     title: bool
     starts: Sequence[int] = ()
@@ -163,12 +183,12 @@ class _Sentence:
     read: list[DateMention] | None = None
 
     def __post_init__(self) -> None:
-        self.cuts.extend(clause_cuts(self.text, self.tokens))
+        self.cuts.extend(clause_cuts(self.text, self.words))
 
     def dates(self, state: _State) -> list[DateMention]:
         """The sentence's dates, read the first time a cue needs them."""
         if self.read is None:
-            self.read = _dates(self.text, self.tokens, state)
+            self.read = _dates(self.text, self.words, state)
         return self.read
 
 
@@ -177,68 +197,71 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SPLIT.finditer(text):
-        before = text[start : m.start() + 1].rsplit(None, 1)[-1].rstrip(".!?…").lower()
+        end = m.start() + 1
+        lo = max(start, end - 40)
+        last = text[lo:end].rsplit(None, 1)  # the word before the stop, from a short window
+        if len(last) == 1 and lo > start:
+            last = text[start:end].rsplit(None, 1)
+        before = last[-1].rstrip(".!?…").lower()
         word = before.rsplit("(", 1)[-1]
         if word in _ABBREVIATIONS or len(word) == 1 or "." in word:
             continue
-        spans.append((start, m.start() + 1))
+        spans.append((start, end))
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))
     return spans
 
 
-def _may_name_someone(tokens: Sequence[Token], text: str, registry: Registry) -> bool:
-    """The early exit: do the words hold a name, or a country word and a title?"""
-    index = registry.index
-    words = {t.fold for t in tokens}
-    if not index.name_words.isdisjoint(words):
-        return True
-    if not index.country_words.isdisjoint(words) and not index.title_heads.isdisjoint(words):
-        return True
-    if not text.isascii():
-        if any(index.canon(w) in index.name_words for w in words if not w.isascii()):
-            return True
-        return has_cjk(text) and any(alias in text for alias in index.cjk)
-    return False
-
-
 def extract(item: Item, registry: Registry) -> Extraction:
     """The contacts and silence claims one item reports."""
     title, summary = item.title or "", item.summary or ""
     text = f"{title}\n{summary}"
-    tokens = tokenize(text)
-    if not _may_name_someone(tokens, text, registry):
+    index = registry.index
+    if not (title and index.may_name(title)) and not index.may_name(text):
+        return _EMPTY  # names nobody: most news, dropped before its words are cut
+    return _extract(text, len(title), item, registry)
+
+
+def _extract(text: str, title_end: int, item: Item, registry: Registry) -> Extraction:
+    """``extract`` without the early exit (the tests check that the exit loses nothing)."""
+    title, summary = text[:title_end], text[title_end + 1 :]
+    words = cut(text)
+    if not words:
         return _EMPTY
-    for t in tokens:
-        if not t.fold.isascii():
-            t.fold = registry.index.canon(t.fold)  # Russian case endings
+    if not text.isascii():
+        canon = registry.index.canon
+        words.folds = [f if f.isascii() else canon(f) for f in words.folds]  # Russian endings
+    starts = words.starts
     ref = item.local_date or (item.published.date() if item.published else None)
-    state = _State(registry, ref, ref or date.max, full_names_in(tokens, registry))
-    starts = [t.start for t in tokens]
-
-    def words(lo: int, hi: int) -> list[Token]:
-        return tokens[bisect_left(starts, lo) : bisect_left(starts, hi)]
-
+    state = _State(registry, ref, _NamedInFull(words.folds, registry))
     state.starts = starts
+    state.lower = text.lower() if text.isascii() else None  # the same offsets
 
     # The headline is read last, and only when it may add something: it mostly repeats the
     # summary's lead. Who it names seeds "the two" of the summary.
-    head = words(0, len(title))
-    named_in_title = _named(head, text, state) if head and find_cues(text, head) else set()
+    b = bisect_left(starts, len(title))
+    head = words.part(0, b)
+    head_cues = find_cues(text, head, state.lower) if head else []
+    head_mentions = find_mentions(head, text, registry, state.ref, state.named) if head_cues else []
+    named_in_title = {m.official for m in head_mentions if m.official}
     if len(named_in_title) == 2:
-        a, b = sorted(named_in_title)
-        if registry.country_of(a, ref) != registry.country_of(b, ref):
-            state.last_pair = (a, b)
+        x, y = sorted(named_in_title)
+        if registry.country_of(x, ref) != registry.country_of(y, ref):
+            state.last_pair = (x, y)
     base = len(title) + 1
     for start, end in split_sentences(summary):
         lo, hi = base + start, base + end
-        _sentence(text, lo, hi, words(lo, hi), state, title=False)
+        a, b = bisect_left(starts, lo, b), bisect_left(starts, hi, b)
+        _sentence(text, lo, hi, words.part(a, b), state, title=False)
     contacts = _merge(state.contacts)
     covered = {x for c in contacts for x in (c.a, c.b)}
     if len(named_in_title) >= 2 and not named_in_title <= covered:
         state.contacts = []
-        _sentence(text, 0, len(title), head, state, title=True)
+        _sentence(
+            text, 0, len(title), head, state, title=True,
+            found=(head_cues, head_mentions),
+        )  # fmt: skip
         for c in state.contacts:
             key = (c.a, c.b)
             if not any((x.a, x.b) == key for x in contacts) and key not in state.refused:
@@ -277,25 +300,41 @@ def _merge(contacts: list[Contact]) -> list[Contact]:
 
 
 def _sentence(
-    text: str, lo: int, hi: int, tokens: list[Token], state: _State, *, title: bool
+    text: str,
+    lo: int,
+    hi: int,
+    words: Words,
+    state: _State,
+    *,
+    title: bool,
+    found: tuple[list[Cue], list[Found]] | None = None,
 ) -> None:
-    """One sentence: ``text[lo:hi]``, whose words are ``tokens``."""
-    if not tokens:
+    """One sentence: ``text[lo:hi]``, whose words are ``words``.
+
+    ``found``: its cues and mentions when the caller has them already.
+    """
+    if not words:
         return
     registry = state.registry
-    cues = find_cues(text, tokens)
+    if found is not None:
+        cues, mentions = found
+    else:
+        cues = find_cues(text, words, state.lower)
+        mentions = find_mentions(words, text, registry, state.ref, state.named) if cues else []
     if cues:
-        mentions = find_mentions(tokens, text, registry, state.day, state.named)
         officials = {m.official for m in mentions if m.official}
     else:
         # no contact here: only who is named (for "the two" later) and the dates matter
-        mentions = []
-        officials = {o for o in full_names_in(tokens, registry) if registry.serves(o, state.day)}
+        officials = {
+            o
+            for o in full_names_in(words.folds, registry)
+            if state.ref is None or registry.serves(o, state.ref)
+        }
     found_pair: tuple[str, str] | None = None
     sent: _Sentence | None = None
-    if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, tokens)):
-        base = bisect_left(state.starts, tokens[0].start)
-        sent = _Sentence(text, lo, hi, tokens, mentions, title, state.starts, base)
+    if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, words.folds)):
+        base = bisect_left(state.starts, words.starts[0])
+        sent = _Sentence(text, lo, hi, words, mentions, title, state.starts, base)
         for cue in cues:
             got = _cue(sent, cue, state)
             if got is not None:
@@ -303,7 +342,7 @@ def _sentence(
     if sent is not None and sent.read is not None:
         _anchor(sent.read, state)
     elif state.ref is not None:
-        state.pending.append(tokens)  # its dates matter only as anchors of later sentences
+        state.pending.append(words)  # its dates matter only as anchors of later sentences
     if found_pair is not None:
         state.last_pair = found_pair
     elif len(officials) == 2:
@@ -312,7 +351,7 @@ def _sentence(
             state.last_pair = (a, b)
 
 
-def _dates(text: str, tokens: Sequence[Token], state: _State) -> list[DateMention]:
+def _dates(text: str, words: Words, state: _State) -> list[DateMention]:
     """The dates of one sentence, after those of earlier ones (they set the anchor).
 
     Sentences that report no contact are read for dates only when a later one needs them.
@@ -320,9 +359,11 @@ def _dates(text: str, tokens: Sequence[Token], state: _State) -> list[DateMentio
     if state.ref is None:
         return []
     for earlier in state.pending:
-        _anchor(find_dates(text, state.ref, state.lead or state.anchor, earlier), state)
+        _anchor(
+            find_dates(text, state.ref, state.lead or state.anchor, earlier, state.lower), state
+        )
     state.pending.clear()
-    return find_dates(text, state.ref, state.lead or state.anchor, tokens)
+    return find_dates(text, state.ref, state.lead or state.anchor, words, state.lower)
 
 
 def _anchor(dates: Sequence[DateMention], state: _State) -> None:
@@ -331,17 +372,11 @@ def _anchor(dates: Sequence[DateMention], state: _State) -> None:
             state.anchor = d.day
 
 
-def _named(tokens: Sequence[Token], text: str, state: _State) -> set[str]:
-    """The officials some words name."""
-    found = find_mentions(tokens, text, state.registry, state.day, state.named)
-    return {m.official for m in found if m.official}
-
-
-def _refers(mentions: Sequence[Found], tokens: Sequence[Token]) -> bool:
+def _refers(mentions: Sequence[Found], folds: Sequence[str]) -> bool:
     """Whether a sentence names someone through a reference ("his counterpart", "him")."""
     if any(m.via in ("pair", "counterpart") for m in mentions):
         return True
-    return not _REFERRING.isdisjoint([t.fold for t in tokens])
+    return not _REFERRING.isdisjoint(folds)
 
 
 def _token_at(sent: _Sentence, offset: int) -> int:
@@ -363,18 +398,14 @@ def _clause_end(sent: _Sentence, offset: int) -> int:
     return sent.cuts[k][0] if k < len(sent.cuts) else sent.hi
 
 
-def _eligible(text: str, m: Found, cue: Cue, tokens: Sequence[Token]) -> bool:
+def _eligible(text: str, m: Found, cue: Cue, folds: Sequence[str]) -> bool:
     if m.via in {"pair", "counterpart"}:
         return True
     # "aides to Biden", "a letter from the Kremlin's Putin": someone else's people or things
     k = m.i - 1
-    if k >= 1 and tokens[k].fold == "the":
+    if k >= 1 and folds[k] == "the":
         k -= 1
-    if (
-        k >= 1
-        and tokens[k].fold in _NOT_PARTICIPANT_LINKS
-        and tokens[k - 1].fold in _NOT_PARTICIPANT_HEADS
-    ):
+    if k >= 1 and folds[k] in _NOT_PARTICIPANT_LINKS and folds[k - 1] in _NOT_PARTICIPANT_HEADS:
         return False
     if m.poss:
         # "Trump's envoy Witkoff": Trump is not the one talking; "Austin's call with" is.
@@ -388,7 +419,7 @@ def _group(
     mentions: Sequence[Found],
     first: int,
     limit: int,
-    tokens: Sequence[Token],
+    words: Words,
     *,
     loose: bool = False,
 ) -> list[Found]:
@@ -406,11 +437,16 @@ def _group(
         sep = _GROUP_SEP.match(text, lo, hi)
         if group[-1].poss or not sep:
             break
-        words = tokens[group[-1].j : mentions[k].i]
-        if any(not (t.fold in _GROUP_WORDS or t.cap or t.fold in _TITLE_CACHE) for t in words):
+        i, j = group[-1].j, mentions[k].i
+        between = words.folds[i:j]
+        caps = words.caps[i:j]
+        if any(
+            not (f in _GROUP_WORDS or cap or f in _TITLE_CACHE)
+            for f, cap in zip(between, caps, strict=True)
+        ):
             break
         group.append(mentions[k])
-        if loose or sep.group().strip(" ,.") or "and" in [t.fold for t in words]:
+        if loose or sep.group().strip(" ,.") or "and" in between:
             closed = len(group)
         k += 1
     return group[:closed]
@@ -427,7 +463,7 @@ def _first_mention(
     text: str,
     mentions: Sequence[Found],
     cue: Cue,
-    tokens: Sequence[Token],
+    words: Words,
     span: tuple[int, int],
     *,
     loose: bool = False,
@@ -435,14 +471,14 @@ def _first_mention(
     """The first group of participants named in ``text[lo:hi]``."""
     lo, hi = span
     for k, m in enumerate(mentions):
-        if m.start >= lo and m.end <= hi and _eligible(text, m, cue, tokens):
-            return _group(text, mentions, k, hi, tokens, loose=loose)
+        if m.start >= lo and m.end <= hi and _eligible(text, m, cue, words.folds):
+            return _group(text, mentions, k, hi, words, loose=loose)
     return []
 
 
 def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     """Work out one cue; records its contact, refusal or silence. Returns its pair."""
-    text, tokens, mentions, title = sent.text, sent.tokens, sent.mentions, sent.title
+    text, words, mentions, title = sent.text, sent.words, sent.mentions, sent.title
     registry = state.registry
     if not _TITLE_CACHE:
         _TITLE_CACHE.update(registry.index.title_words)
@@ -454,7 +490,8 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     clause_end = _clause_end(sent, cue.end)
     cue_ti = _token_at(sent, cue.start)
     cue_tj = _token_at(sent, cue.end)
-    before_words = [t.fold for t in tokens[max(0, cue_ti - 3) : cue_ti]]
+    folds = words.folds
+    before_words = folds[max(0, cue_ti - 3) : cue_ti]
 
     left: list[Found] = []
     right: list[Found] = []
@@ -469,7 +506,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     if after and after[0].start < cue.end:
         gap_words = ["with"]
     elif after:
-        gap_words = [t.fold for t in tokens[cue_tj : after[0].i]]
+        gap_words = folds[cue_tj : after[0].i]
 
     # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
     hyphen = (
@@ -487,7 +524,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         symmetric = list(hyphen[-1])
     elif cue.form == "noun" and gap_words[:1] == ["between"] and after:
         k = mentions.index(after[0])
-        symmetric = _group(text, mentions, k, clause_end, tokens, loose=title)
+        symmetric = _group(text, mentions, k, clause_end, words, loose=title)
     else:
         # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
         if after and len(gap_words) <= 9:
@@ -506,15 +543,15 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             needs_with = cue.form == "noun" or not _transitive(cue.text)
             if words_ok and (not needs_with or any(w in _WITH for w in gap_words)):
                 k = mentions.index(after[0])
-                right = _group(text, mentions, k, clause_end, tokens, loose=title)
+                right = _group(text, mentions, k, clause_end, words, loose=title)
         # an object pronoun: "Waltz called him", "held talks with him"
         if not right:
-            nxt = [t.fold for t in tokens[cue_tj : cue_tj + 2]]
+            nxt = folds[cue_tj : cue_tj + 2]
             if nxt and (nxt[0] in _PRONOUN_OBJECT or nxt[-1] in _PRONOUN_OBJECT):
-                right = _first_mention(text, mentions, cue, tokens, (lo, cue.start), loose=title)
+                right = _first_mention(text, mentions, cue, words, (lo, cue.start), loose=title)
                 # "Ushakov said Waltz called him": the subject is the nearest one.
                 nearest = [m for m in mentions if m.end <= cue.start and m not in right]
-                if right and nearest and _eligible(text, nearest[-1], cue, tokens):
+                if right and nearest and _eligible(text, nearest[-1], cue, folds):
                     left = [nearest[-1]]
             elif nxt and nxt[0] == "them" and state.last_pair:
                 right = [_pair_found(state.last_pair)]
@@ -530,12 +567,12 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             left = [owner[-1]]
         else:
             left = _first_mention(
-                text, mentions, cue, tokens, (clause_start, cue.start), loose=title
+                text, mentions, cue, words, (clause_start, cue.start), loose=title
             )
         if not left and before_words[-1:] == ["who"]:
             # "Biden, who met Xi in Lima, said ...": the one named just before
             nearest = [m for m in mentions if m.end <= cue.start]
-            if nearest and _eligible(text, nearest[-1], cue, tokens):
+            if nearest and _eligible(text, nearest[-1], cue, folds):
                 left = [nearest[-1]]
         if not left:
             pronoun = [w for w in before_words if w in _PRONOUN_SUBJECT or w in _PRONOUN_PAIR]
@@ -543,7 +580,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             if pronoun and pronoun[-1] in _PRONOUN_PAIR and state.last_pair:
                 left = [_pair_found(state.last_pair)]
             elif pronoun or (gerund and clause_start > lo):
-                left = _first_mention(text, mentions, cue, tokens, (lo, cue.start), loose=title)
+                left = _first_mention(text, mentions, cue, words, (lo, cue.start), loose=title)
         left = [m for m in left if m not in right]
         if (
             right
@@ -554,16 +591,14 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             # "In a call with Mohammed bin Salman, Biden discussed ...": the next subject
             taken = {m.official for m in right}
             later = [m for m in mentions if m.start >= right[-1].end and m.official not in taken]
-            if later and _eligible(text, later[0], cue, tokens):
+            if later and _eligible(text, later[0], cue, folds):
                 left = [later[0]]
         present: list[Found] = []
-        if not right and _in_the_course(tokens, cue_ti, cue):
+        if not right and _in_the_course(folds, cue_ti, cue):
             present = [
                 m
                 for m in mentions
-                if clause_start <= m.start
-                and m.end <= cue.start
-                and _eligible(text, m, cue, tokens)
+                if clause_start <= m.start and m.end <= cue.start and _eligible(text, m, cue, folds)
             ]
         if len({m.official for m in present if m.official}) >= 2:
             # "Putin told Erdogan in a phone call", "Scholz hat mit Putin telefoniert"
@@ -571,9 +606,9 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         elif not right and not left and after and cue.form == "verb":
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
             k = mentions.index(after[0])
-            symmetric = _group(text, mentions, k, clause_end, tokens, loose=title)
+            symmetric = _group(text, mentions, k, clause_end, words, loose=title)
         elif not right and (
-            _symmetric(cue.text) if cue.form == "verb" else _held(tokens, cue_ti, left)
+            _symmetric(cue.text) if cue.form == "verb" else _held(folds, cue_ti, left)
         ):
             symmetric = left
             left = []
@@ -632,8 +667,8 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             return pairs[0] if len(pairs) == 1 else None
     confidence = _confidence(left, right, symmetric, title=title, dated=day is not None)
     for a, b in pairs:
-        check = day or state.day
-        if not (registry.serves(a, check) and registry.serves(b, check)):
+        check = day or state.ref  # no day at all: the names said who they are
+        if check is not None and not (registry.serves(a, check) and registry.serves(b, check)):
             continue
         state.contacts.append(Contact(a, b, cue.kind, day, sentence, confidence))
         if state.lead is None and day is not None and not title:
@@ -670,22 +705,20 @@ _COURSE = folded("in during over")
 _FINAL_VERBS = folded("telefoniert gesprochen getroffen")
 
 
-def _in_the_course(tokens: Sequence[Token], at: int, cue: Cue) -> bool:
+def _in_the_course(folds: Sequence[str], at: int, cue: Cue) -> bool:
     """A noun cue after "in"/"during" ("told Erdogan in a phone call"), or a German verb
     at the clause's end: everyone named before it in the clause took part."""
     if cue.form == "verb":
-        return tokens[at].fold in _FINAL_VERBS if at < len(tokens) else False
-    before = [t.fold for t in tokens[max(0, at - 3) : at]]
-    return any(w in _COURSE for w in before)
+        return folds[at] in _FINAL_VERBS if at < len(folds) else False
+    return any(w in _COURSE for w in folds[max(0, at - 3) : at])
 
 
-def _held(tokens: Sequence[Token], at: int, left: Sequence[Found]) -> bool:
+def _held(folds: Sequence[str], at: int, left: Sequence[Found]) -> bool:
     """Whether a noun cue reports the group's own contact ("Modi and Xi held talks", "their
     call"), not a gathering they were at ("Erdogan and Biden attended the summit")."""
     if any(m.via == "pair" and m.poss for m in left):
         return True
-    before = tokens[max(0, at - 4) : at]
-    return any(t.fold in _LIGHT_VERBS for t in before) or (
+    return any(w in _LIGHT_VERBS for w in folds[max(0, at - 4) : at]) or (
         bool(left) and left[-1].poss and left[-1].j >= at - 3
     )
 
@@ -713,8 +746,10 @@ def _members(m: Found, other: Sequence[Found], state: _State) -> list[str]:
         if len(partners) != 1:
             return []
         partner = state.registry.officials[partners[0]]
-        for role in partner.roles_on(state.day):
-            holders = state.registry.holders(f"{m.country.lower()}.{role}", state.day)
+        if state.ref is None:
+            return []  # without a day, who held the role is unknown
+        for role in partner.roles_on(state.ref):
+            holders = state.registry.holders(f"{m.country.lower()}.{role}", state.ref)
             if len(holders) == 1:
                 return [holders[0].id]
         return []

@@ -127,6 +127,7 @@ def run_extract(
         sys.stderr.write(f"hotline extract: {exc}\n")
         return 2
     write = stdout.write
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # made once, not per line
     for line in stdin:
         if not line.strip():
             continue
@@ -134,7 +135,7 @@ def run_extract(
             rid, item = parse_line(line)
         except ValueError as exc:
             rid = exc.args[1] if len(exc.args) > 1 else None
-            write(json.dumps({"id": rid, "error": exc.args[0]}, ensure_ascii=False) + "\n")
+            write(encode({"id": rid, "error": exc.args[0]}) + "\n")
             continue
         found = extract(item, registry)
         out = {
@@ -161,6 +162,6 @@ def run_extract(
                 for s in found.silences
             ],
         }
-        write(json.dumps(out, ensure_ascii=False) + "\n")
+        write(encode(out) + "\n")
     stdout.flush()
     return 0

@@ -1,6 +1,6 @@
 """Where a text names leader-level officials: names, short forms, role phrases, references.
 
-Pure; no I/O. Works on the words of one sentence (``bot.extract.text.tokenize``) with the
+Pure; no I/O. Works on the words of one sentence (``bot.extract.text.cut``) with the
 registry's indexes, for one calendar day (the item's): a name resolves only to someone who
 held a leader-level role that day, so "former prime minister Boris Johnson" names nobody the
 detector may pair. Short forms (surnames, "Xi", "Kim") must be capitalised; common ones
@@ -9,17 +9,20 @@ title or country right before them. A surname right after an unknown first name 
 Brown", "John Sullivan") or a place preposition ("in Austin", "Austin, Texas") names nobody.
 Role phrases ("the Pentagon chief", "Russia's top diplomat", "the defence ministers of
 Britain, France and Turkey") resolve to the holders on the day; "his Russian counterpart" and
-"the two" are kept as references for the detector to resolve.
+"the two" are kept as references for the detector to resolve. An item without a publication
+date has no day: a name then names its bearer whenever they served ("former" before it still
+names nobody), and a role phrase names nobody rather than a guess. A rank between a title and
+a name ("Joint Chiefs Chairman Gen. Mark Milley") leaves the title to the name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.extract.officials import Registry
-from bot.extract.text import Token, folded
+from bot.extract.text import Words, folded, positions
 
 __all__ = ["FUNCTION_WORDS", "Found", "find_mentions", "full_names_in"]
 
@@ -58,6 +61,8 @@ _PAIR_HEADS = folded(
     envoys counterparts top"""
 )
 _PRONOUN_POSS = frozenset({"his", "her", "their"})
+_RANKS = folded("gen general adm admiral lt col colonel maj capt cmdr sgt marshal brig")
+"""Ranks between a title and a name ("Joint Chiefs Chairman Gen. Mark Milley")."""
 
 _PAIR_TAIL = _PAIR_HEADS | folded("of state government foreign defence defense")
 _NOT_DEFINITE = folded("a an former ex then deputy vice late")
@@ -96,21 +101,20 @@ class Found:
 class _Scan:
     """One sentence being scanned: its words, their folded forms, and the day."""
 
-    tokens: Sequence[Token]
-    folds: Sequence[str]
+    words: Words
+    folds: list[str]
     registry: Registry
-    day: date
-    named: Collection[str]
+    day: date | None
+    named: Container[str]
 
 
-def full_names_in(tokens: Sequence[Token], registry: Registry) -> set[str]:
-    """Ids of everyone named in full (not by a short form) in these words."""
+def full_names_in(folds: Sequence[str], registry: Registry) -> set[str]:
+    """Ids of everyone named in full (not by a short form) in these folded words."""
     index = registry.index
-    folds = [t.fold for t in tokens]
-    out: set[str] = set()
     sizes = index.name_sizes
-    for i, word in enumerate(folds):
-        for size in sizes.get(word, ()):
+    out: set[str] = set()
+    for i in positions(folds, index.name_firsts):
+        for size in sizes[folds[i]]:
             ids = index.names.get(tuple(folds[i : i + size]))
             if ids:
                 out |= ids
@@ -156,24 +160,29 @@ def _context(
 
 
 def find_mentions(
-    tokens: Sequence[Token],
+    words: Words,
     text: str,
     registry: Registry,
-    day: date,
-    named: Collection[str] = (),
+    day: date | None,
+    named: Container[str] = (),
 ) -> list[Found]:
     """Every mention in one sentence's words, in order.
 
     ``named`` holds the ids named in full anywhere in the item (context for short forms).
+    Without a ``day`` (an item with no publication date), a name names its one bearer in the
+    registry whenever they served, unless "former" or the like comes before it; a role
+    phrase names nobody, as who held the role is unknown.
     """
     index = registry.index
-    folds = [t.fold for t in tokens]
-    scan = _Scan(tokens, folds, registry, day, named)
+    folds = words.folds
+    caps = words.caps
+    scan = _Scan(words, folds, registry, day, named)
     n = len(folds)
     out: list[Found] = []
-    interesting = index.scan_words
     free = 0
-    for i in [k for k, w in enumerate(folds) if w in interesting]:
+    entries = index.entries
+    has_of = "of" in folds  # "the defence ministers of Britain" needs it
+    for i in positions(folds, index.scan_words):
         if i < free:
             continue
         word = folds[i]
@@ -184,22 +193,23 @@ def find_mentions(
             if width > n - i:
                 continue
             size = width
-            key = tuple(folds[i : i + size])
-            ids = index.names.get(key)
+            entry = entries.get(tuple(folds[i : i + size]))
+            if entry is None:
+                if word in _PRONOUN_POSS:
+                    break
+                continue
+            ids, shorts, role_key, code = entry
             if ids is not None:
                 hit = _person(scan, i, i + size, ids, "name")
                 break
-            ids = index.shorts.get(key)
-            if ids is not None and tokens[i].cap:
-                hit = _person(scan, i, i + size, ids, "short")
+            if shorts is not None and caps[i]:
+                hit = _person(scan, i, i + size, shorts, "short")
                 if hit is not None:
                     break
                 continue
-            role_key = index.phrases.get(key)
             if role_key is not None:
                 hit = _role_mention(scan, i, i + size, role_key)
                 break
-            code = index.countries.get(key)
             if code is not None:
                 many, used = _countries_role(scan, i, size, code)
                 if many:
@@ -219,7 +229,7 @@ def find_mentions(
             hit, size = _pair(scan, i)
         elif hit is None and word in ("two", "pair") and i > free and folds[i - 1] == "the":
             hit, size = _pair(scan, i - 1)
-        if hit is None and word in index.title_starts:
+        if hit is None and has_of and word in index.title_starts:
             listed, used = _titles_of(scan, i)
             if listed:
                 out.extend(listed)
@@ -243,51 +253,54 @@ def find_mentions(
 
 
 def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found | None:
-    tokens, folds, registry, day = scan.tokens, scan.folds, scan.registry, scan.day
+    words, folds, registry, day = scan.words, scan.folds, scan.registry, scan.day
     named = scan.named
-    start, end = tokens[i].start, tokens[j - 1].end
-    poss = tokens[j - 1].poss
-    if j < len(tokens) and tokens[j].fold in _SUFFIXES:
+    n = len(folds)
+    start, end = words.starts[i], words.ends[j - 1]
+    poss = words.poss[j - 1]
+    if j < n and folds[j] in _SUFFIXES:
         return None  # "Donald Trump Jr."
-    serving = [o for o in ids if registry.serves(o, day)]
-    if via == "name" and len(serving) == 1:
+    serving: Sequence[str] = registry.serving(ids, day) if day is not None else sorted(ids)
+    if via == "name" and len(serving) == 1 and day is not None:
         return Found(serving[0], i, j, start, end, via, poss)  # the common case, no context
-    serving.sort()
     country, role, blocked = _context(folds, i, registry)
+    if via == "name" and len(serving) == 1:
+        # no day: "former defence secretary Mark Esper" did not talk as one
+        return Found(None if blocked else serving[0], i, j, start, end, via, poss)
     if via == "short":
-        prev = tokens[i - 1] if i else None
+        prev = folds[i - 1] if i else None
         if (
             prev is not None
-            and prev.cap
-            and prev.fold.isalpha()
-            and prev.fold not in FUNCTION_WORDS
-            and prev.fold not in registry.index.title_words
-        ) and registry.index.countries.get((prev.fold,)) is None:
+            and words.caps[i - 1]
+            and prev.isalpha()
+            and prev not in FUNCTION_WORDS
+            and prev not in registry.index.title_words
+        ) and registry.index.countries.get((prev,)) is None:
             return None  # "Gordon Brown", "John Sullivan": someone else
-        if prev is not None and prev.fold in _PLACE_BEFORE and role is None:
+        if prev is not None and prev in _PLACE_BEFORE and role is None:
             return None
-        if j < len(tokens) and tokens[j].fold in _PLACE_AFTER:
+        if j < n and folds[j] in _PLACE_AFTER:
             return None
         if blocked:
             return None
-        nxt = tokens[j] if j < len(tokens) else None
+        nxt = folds[j] if j < n else None
         if (
             nxt is not None
-            and nxt.cap
-            and nxt.fold.isalpha()
-            and nxt.fold not in FUNCTION_WORDS
-            and nxt.fold not in registry.index.name_words
-            and any(registry.officials[o].name.split()[0] == tokens[i].fold.title() for o in ids)
+            and words.caps[j]
+            and nxt.isalpha()
+            and nxt not in FUNCTION_WORDS
+            and nxt not in registry.index.name_words
+            and any(registry.officials[o].name.split()[0] == folds[i].title() for o in ids)
         ):
             return None  # "Kim Yo Jong": another of the family, named surname first
     if country is not None and len(serving) > 1:
         serving = [o for o in serving if registry.country_of(o, day) == country] or serving
     if role is not None and len(serving) > 1:
-        serving = [o for o in serving if role in registry.officials[o].roles_on(day)] or serving
+        serving = [o for o in serving if role in _roles(registry, o, day)] or serving
     if via == "short" and len(serving) == 1:
         chosen = serving[0]
         common = folds[i] in registry.index.common_shorts
-        if role is not None and role not in registry.officials[chosen].roles_on(day):
+        if role is not None and role not in _roles(registry, chosen, day):
             return None  # "envoy Sullivan": a different Sullivan
         if common and chosen not in named and country is None and role is None:
             return Found(None, i, j, start, end, via, poss, ambiguous=(chosen,))
@@ -298,20 +311,31 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
     return Found(None, i, j, start, end, via, poss)
 
 
+def _roles(registry: Registry, official_id: str, day: date | None) -> tuple[str, ...]:
+    """The roles held on ``day``; without a day, every role ever held."""
+    official = registry.officials[official_id]
+    if day is None:
+        return tuple(t.role for t in official.tenures)
+    return official.roles_on(day)
+
+
 def _role_mention(scan: _Scan, i: int, j: int, role_key: str) -> Found | None:
     """A role phrase names its holder unless a name follows it or it is not definite."""
-    tokens, registry, day = scan.tokens, scan.registry, scan.day
-    if i and tokens[i - 1].fold in _NOT_DEFINITE:
-        return None
-    if j < len(tokens):
-        nxt = tokens[j]
-        if nxt.cap and nxt.fold.isalpha() and nxt.fold not in FUNCTION_WORDS:
+    words, folds, registry, day = scan.words, scan.folds, scan.registry, scan.day
+    if day is None or (i and folds[i - 1] in _NOT_DEFINITE):
+        return None  # without a day, who held the role is unknown
+    k = j
+    while k < len(folds) and folds[k] in _RANKS:
+        k += 1  # "Joint Chiefs Chairman Gen. Mark Milley"
+    if k < len(folds):
+        nxt = folds[k]
+        if words.caps[k] and nxt.isalpha() and nxt not in FUNCTION_WORDS:
             return None  # the title of a person named next (or of someone unknown)
     holders = registry.holders(role_key, day)
     if len(holders) != 1:
         return None
-    end = tokens[j - 1].end
-    return Found(holders[0].id, i, j, tokens[i].start, end, "role", tokens[j - 1].poss)
+    end = words.ends[j - 1]
+    return Found(holders[0].id, i, j, words.starts[i], end, "role", words.poss[j - 1])
 
 
 def _countries_role(scan: _Scan, i: int, size: int, code: str) -> tuple[list[Found], int]:
@@ -340,10 +364,14 @@ def _countries_role(scan: _Scan, i: int, size: int, code: str) -> tuple[list[Fou
         found: list[Found] = []
         for start, end, each in spans:
             role = index.country_titles(each).get(key)
-            holders = registry.holders(f"{each.lower()}.{role}", scan.day) if role else ()
+            holders = (
+                registry.holders(f"{each.lower()}.{role}", scan.day)
+                if role and scan.day is not None
+                else ()
+            )
             if len(holders) == 1:
-                t1, t2 = scan.tokens[start], scan.tokens[end - 1]
-                found.append(Found(holders[0].id, start, end, t1.start, t2.end, "role"))
+                begin, stop = scan.words.starts[start], scan.words.ends[end - 1]
+                found.append(Found(holders[0].id, start, end, begin, stop, "role"))
         if found:
             return found, k + tsize - i
     return [], 0
@@ -368,7 +396,7 @@ def _country_role(scan: _Scan, i: int, size: int, code: str) -> tuple[Found | No
 
 def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
     """'the defence ministers of Britain, France and Turkey': each country's holder."""
-    tokens, folds, registry, day = scan.tokens, scan.folds, scan.registry, scan.day
+    words, folds, registry, day = scan.words, scan.folds, scan.registry, scan.day
     index = registry.index
     n = len(folds)
     if i and folds[i - 1] in _NOT_DEFINITE:
@@ -395,14 +423,14 @@ def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
             after = k + size
             named_next = (
                 after < n
-                and tokens[after].cap
-                and tokens[after].fold not in FUNCTION_WORDS
-                and tokens[after].fold not in index.longest
+                and words.caps[after]
+                and folds[after] not in FUNCTION_WORDS
+                and folds[after] not in index.longest
             )
-            holders = registry.holders(f"{code.lower()}.{own}", day) if own else ()
+            holders = registry.holders(f"{code.lower()}.{own}", day) if own and day else ()
             if len(holders) == 1 and not named_next:
-                t1, t2 = tokens[k], tokens[k + size - 1]
-                found.append(Found(holders[0].id, k, k + size, t1.start, t2.end, "role"))
+                begin, stop = words.starts[k], words.ends[k + size - 1]
+                found.append(Found(holders[0].id, k, k + size, begin, stop, "role"))
             k += size
             if k < n and folds[k] == "and":
                 k += 1
@@ -414,7 +442,7 @@ def _titles_of(scan: _Scan, i: int) -> tuple[list[Found], int]:
 
 def _counterpart(scan: _Scan, i: int) -> tuple[Found | None, int]:
     """'his Russian counterpart' (no name after it): the same role in another government."""
-    tokens, folds, registry = scan.tokens, scan.folds, scan.registry
+    words, folds, registry = scan.words, scan.folds, scan.registry
     n = len(folds)
     k = i + 1
     country: str | None = None
@@ -425,17 +453,20 @@ def _counterpart(scan: _Scan, i: int) -> tuple[Found | None, int]:
             k += size
             break
     if k < n and folds[k] in _COUNTERPART and country is not None:
-        if k + 1 < n and tokens[k + 1].cap and tokens[k + 1].fold not in FUNCTION_WORDS:
-            return None, 0
+        after = k + 1
+        while after < n and folds[after] in _RANKS:
+            after += 1
+        if after < n and words.caps[after] and folds[after] not in FUNCTION_WORDS:
+            return None, 0  # named next ("his Russian counterpart Gen. Valery Gerasimov")
         return Found(
-            None, i, k + 1, tokens[i].start, tokens[k].end, "counterpart", country=country
+            None, i, k + 1, words.starts[i], words.ends[k], "counterpart", country=country
         ), k + 1 - i
     return None, 0
 
 
 def _pair(scan: _Scan, i: int) -> tuple[Found | None, int]:
     """'the two', 'the pair', 'both leaders', 'the two ministers'' ..."""
-    tokens, folds = scan.tokens, scan.folds
+    words, folds = scan.words, scan.folds
     n = len(folds)
     k = i + 1
     if (folds[i] == "the" and folds[k] in ("two", "pair")) or (
@@ -446,5 +477,5 @@ def _pair(scan: _Scan, i: int) -> tuple[Found | None, int]:
         return None, 0
     while k < n and folds[k] in _PAIR_TAIL:
         k += 1
-    poss = tokens[k - 1].poss
-    return Found(None, i, k, tokens[i].start, tokens[k - 1].end, "pair", poss), k - i
+    poss = words.poss[k - 1]
+    return Found(None, i, k, words.starts[i], words.ends[k - 1], "pair", poss), k - i

@@ -12,9 +12,9 @@ silence claim, as is "last spoke on ...". Words of other languages: Russian and 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
-from bot.extract.text import Token
+from bot.extract.text import Gated, Words, positions
 
 __all__ = [
     "BOUNDARY",
@@ -61,6 +61,105 @@ _REJECT = re.compile(
     rf"\b(?:{_FUTURE}|{_NEGATIVE}|{_HYPOTHETICAL})\b|(?<!\w)(?:{_FOREIGN})(?!\w)|n't\b", re.I
 )
 _LOWER_ONLY = frozenset({"may", "can", "will", "no"})
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern's source."""
+    out, depth, start = [], 0, 0
+    for k, c in enumerate(pattern):
+        if c == "\\":
+            continue
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0 and (k == 0 or pattern[k - 1] != "\\"):
+            out.append(pattern[start:k])
+            start = k + 1
+    out.append(pattern[start:])
+    return out
+
+
+def _by_first_letter() -> dict[str, re.Pattern[str]]:
+    """``_REJECT`` cut by the letter its alternatives begin with, in their order.
+
+    At a given place only the alternatives that begin with its letter can match, and they
+    match there exactly as in the whole pattern; trying a few instead of two hundred at each
+    word is what makes ``rejected`` fast.
+    """
+    groups: dict[str, list[str]] = {}
+    for wrap, source in (
+        (r"\b(?:{})\b", "|".join((_FUTURE, _NEGATIVE, _HYPOTHETICAL))),
+        (r"(?<!\w)(?:{})(?!\w)", _FOREIGN),
+        ("{}", r"n't\b"),
+    ):
+        firsts: dict[str, list[str]] = {}
+        for alternative in _alternatives(source):
+            first = alternative[0].lower()
+            if not (first.isalpha() or first == "'"):
+                raise ValueError(f"an alternative must begin with a letter: {alternative!r}")
+            firsts.setdefault(first, []).append(alternative)
+        for first, alternatives in firsts.items():
+            groups.setdefault(first, []).append(wrap.format("|".join(alternatives)))
+    return {first: re.compile("|".join(parts), re.I) for first, parts in groups.items()}
+
+
+_REJECT_AT = _by_first_letter()
+_WORD_STARTS = re.compile(r"\b[A-Za-z]\w*")
+_APOSTROPHES = re.compile(r"(?<=\w)'")
+
+
+def _first_words() -> re.Pattern[str]:
+    """Every word a match of ``_REJECT`` may begin with (its alternatives up to the first
+    space): in text without apostrophes, a match begins only at a word it fully matches."""
+    heads = [
+        alternative.split("\\s", 1)[0]
+        for source in ("|".join((_FUTURE, _NEGATIVE, _HYPOTHETICAL)), _FOREIGN)
+        for alternative in _alternatives(source)
+    ]
+    return re.compile("|".join(f"(?:{head})" for head in heads), re.I)
+
+
+_FIRST_WORDS = _first_words()
+_BEGINS: dict[str, bool] = {}
+
+
+def _begins(word: str) -> bool:
+    """Whether a match of ``_REJECT`` may begin with this word (remembered)."""
+    hit = _BEGINS.get(word)
+    if hit is None:
+        if len(_BEGINS) > 50_000:
+            _BEGINS.clear()
+        hit = _BEGINS[word] = _FIRST_WORDS.fullmatch(word) is not None
+    return hit
+
+
+def _reject_matches(scope: str) -> list[re.Match[str]]:
+    """``_REJECT.finditer(scope)`` for ASCII text, tried only where a match may begin: at a
+    word it may begin with, or anywhere a word begins or an apostrophe stands inside a word
+    ("we'll") when the text has apostrophes."""
+    out: list[re.Match[str]] = []
+    covered = 0
+    if "'" in scope:
+        places = sorted(
+            [
+                *(m.start() for m in _WORD_STARTS.finditer(scope)),
+                *(m.start() for m in _APOSTROPHES.finditer(scope)),
+            ]
+        )
+    else:
+        places = [m.start() for m in _WORD_STARTS.finditer(scope) if _begins(m.group())]
+    for at in places:
+        if at < covered:
+            continue
+        pattern = _REJECT_AT.get(scope[at].lower())
+        m = pattern.match(scope, at) if pattern is not None else None
+        if m is not None:
+            out.append(m)
+            covered = m.end()
+    return out
+
+
 _TAIL = re.compile(
     r"^[^,;:.]*?\b(?:is|was|are|were|has|have|had|will|would|could|may|might|can|been|being)\b"
     r"[^,;:.]*?\b(?:not|never|scheduled|planned|expected|possible|likely|due|set|arranged|"
@@ -108,53 +207,67 @@ _CUT_WORDS = frozenset(
     ]
 )
 _CUT_AFTER_COMMA = frozenset(["though", "where", "which", "who", "with", "including", "during"])
+_CLAUSE_WORDS = _CUT_WORDS | _CUT_AFTER_COMMA | {"and"}
 
 
-def clause_cuts(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """The spans of ``BOUNDARY`` in one sentence (its ``tokens``), in order.
+def clause_cuts(text: str, words: Words) -> list[tuple[int, int]]:
+    """The spans of ``BOUNDARY`` in one sentence (its ``words``), in order.
 
     Found from the words rather than by running the pattern over every character, which is
     several times faster; a sentence in another script falls back to the pattern.
     """
-    if not tokens:
+    folds = words.folds
+    if not folds:
         return []
-    lo, hi = tokens[0].start, tokens[-1].end
-    if not text.isascii() and not text[lo:hi].isascii():
+    starts, ends = words.starts, words.ends
+    lo, hi = starts[0], ends[-1]
+    sentence = text[lo:hi]
+    if not sentence.isascii():
         return [m.span() for m in BOUNDARY.finditer(text, lo, hi)]
-    cuts = [m.span() for m in _PUNCTUATION_CUT.finditer(text, lo, hi)]
-    previous_end = lo
-    for k, t in enumerate(tokens):
-        word = t.fold
+    cuts = (
+        [m.span() for m in _PUNCTUATION_CUT.finditer(text, lo, hi)]
+        if ";" in sentence or ":" in sentence or "-" in sentence
+        else []
+    )
+    n = len(folds)
+    for k in positions(folds, _CLAUSE_WORDS):
+        word = folds[k]
         if word in _CUT_WORDS:
             if word != "ahead":
-                cuts.append((t.start, t.end))
-            elif k + 1 < len(tokens) and tokens[k + 1].fold == "of":
-                cuts.append((t.start, tokens[k + 1].end))
-        elif word in _CUT_AFTER_COMMA or (
-            word == "and" and k + 1 < len(tokens) and tokens[k + 1].fold in ("then", "later")
-        ):
-            comma = text.rfind(",", previous_end, t.start)
+                cuts.append((starts[k], ends[k]))
+            elif k + 1 < n and folds[k + 1] == "of":
+                cuts.append((starts[k], ends[k + 1]))
+        elif word != "and" or (k + 1 < n and folds[k + 1] in ("then", "later")):
+            comma = text.rfind(",", ends[k - 1] if k else lo, starts[k])
             if comma >= 0:
-                cuts.append((comma, t.end))
-        previous_end = t.end
+                cuts.append((comma, ends[k]))
     cuts.sort()
     return cuts
 
 
-NEGATED = re.compile(r"\b(?:not|n't|never|no)\b|n't\b|\bне\b|\bnicht\b|\bkein\w*", re.I)
+NEGATED = Gated(
+    re.compile(r"\b(?:not|n't|never|no)\b|n't\b|\bне\b|\bnicht\b|\bkein\w*", re.I),
+    ["no", "n't", "never", "nicht", "kein"],
+)
 """A negation, which turns a contact with "since" into a silence claim."""
 
-LAST_CONTACT = re.compile(
-    r"\b(?:last|previously)\s+(?:spoke|met|talked|held|had|saw|conversed|spoken)\b"
-    r"|\blast\s+(?:call|conversation|meeting|talks|contact|encounter|summit)\b",
-    re.I,
+LAST_CONTACT = Gated(
+    re.compile(
+        r"\b(?:last|previously)\s+(?:spoke|met|talked|held|had|saw|conversed|spoken)\b"
+        r"|\blast\s+(?:call|conversation|meeting|talks|contact|encounter|summit)\b",
+        re.I,
+    ),
+    ["last", "previously"],
 )
 """'The two last spoke in July': the date of the latest contact, not a new one."""
 
-REPEATED = re.compile(
-    r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b|\bregular(?:ly)?\b"
-    r"|\b(?:twice|thrice|repeatedly|frequently|often)\b",
-    re.I,
+REPEATED = Gated(
+    re.compile(
+        r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b"
+        r"|\bregular(?:ly)?\b|\b(?:twice|thrice|repeatedly|frequently|often)\b",
+        re.I,
+    ),
+    ["times", "regular", "twice", "thrice", "repeatedly", "frequently", "often"],
 )
 """Counts and habits without a date: not one contact."""
 
@@ -182,18 +295,19 @@ _HINTS = frozenset(
     floated floats meet speak talk hold host visit see phone receive sit discuss""",
     )
 )
-_HINT_WORDS = re.compile(r"[a-z']+")
+_HINT_WORDS = str.maketrans({c: " " for c in map(chr, range(128)) if not re.match("[a-z']", c)})
+"""Lower-case ASCII to its words (runs of letters and apostrophes) once split."""
 
 
 def rejected(scope: str) -> str | None:
     """The word that makes the contact in ``scope`` not (or not yet) real, if any."""
-    if (
-        scope.isascii()
-        and "n't" not in scope
-        and _HINTS.isdisjoint(_HINT_WORDS.findall(scope.lower()))
-    ):
-        return None
-    for m in _REJECT.finditer(scope):
+    if scope.isascii():
+        if "n't" not in scope and _HINTS.isdisjoint(scope.lower().translate(_HINT_WORDS).split()):
+            return None
+        found: Iterable[re.Match[str]] = _reject_matches(scope)
+    else:
+        found = _REJECT.finditer(scope)
+    for m in found:
         word = m.group()
         if word.lower() in _LOWER_ONLY and not word.islower():
             continue  # "May" the month, "No 10"

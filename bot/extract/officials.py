@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
-from bot.extract.text import fold, has_cjk
+from bot.extract.text import fold, fold_word, has_cjk, key_pieces, key_words
 from bot.models import ROLES, Official, Tenure
 
 __all__ = [
@@ -95,6 +95,10 @@ _COMMON_SHORT = frozenset(
 )
 
 
+_NAMED, _COUNTRY, _TITLE = 1, 2, 4
+"""What a phrase is, for ``NameIndex.may_name``: a name or role phrase names someone alone; a
+country word and a title do together."""
+
 _PARTICLES = frozenset(fold("bin al el von der de da le sir crown prince king queen emperor"))
 _STOP = frozenset(
     fold("the of and for in on to a an s by at people's republic democratic islamic kingdom us un")
@@ -133,18 +137,27 @@ class NameIndex:
     longest: dict[str, int] = field(default_factory=dict)
     sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     name_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    name_firsts: frozenset[str] = frozenset()
     title_ends: dict[str, tuple[int, ...]] = field(default_factory=dict)
     title_starts: frozenset[str] = frozenset()
     title_first: dict[str, tuple[int, ...]] = field(default_factory=dict)
     name_words: frozenset[str] = frozenset()
-    country_words: frozenset[str] = frozenset()
-    title_heads: frozenset[str] = frozenset()
     scan_words: frozenset[str] = frozenset()
     title_words: frozenset[str] = frozenset()
     common_shorts: frozenset[str] = frozenset()
+    entries: dict[
+        tuple[str, ...], tuple[frozenset[str] | None, frozenset[str] | None, str | None, str | None]
+    ] = field(default_factory=dict)
+    """Every key of ``names``, ``shorts``, ``phrases`` and ``countries`` with what each table
+    holds for it: one lookup instead of four for the scanner."""
     cjk: dict[str, frozenset[str]] = field(default_factory=dict)
     cyrillic: frozenset[str] = frozenset()
+    anchors: dict[bytes, tuple[tuple[frozenset[bytes], int], ...]] = field(default_factory=dict)
+    anchor_words: frozenset[bytes] = frozenset()
+    pieces: frozenset[bytes] = frozenset()
+    always: int = 0
     _canon: dict[str, str] = field(default_factory=dict)
+    _keyed: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
 
     def note(self, key: tuple[str, ...]) -> None:
         """Remember that a key starts with its first word (for the scanner's fast path)."""
@@ -174,6 +187,45 @@ class NameIndex:
                         break
         self._canon[word] = out
         return out
+
+    def may_name(self, text: str) -> bool:
+        """The early exit: may ``text`` name an official? ``False`` only when it cannot.
+
+        A contact needs at least one official named by name, alias, short form, role phrase
+        or a country word with a title. Each such phrase is kept as the set of its words'
+        keys (``text.key_pieces``), filed under its longest word; the text's words
+        are cut and keyed at C speed (``text.key_words``) and only the phrases filed under
+        the words it has are checked, as sets.
+        """
+        keys, other = key_words(text)
+        if other:
+            if has_cjk(text) and any(alias in text for alias in self.cjk):
+                return True
+            keyed = self._keyed
+            for word in other:
+                hit = keyed.get(word)
+                if hit is None:
+                    folded = fold_word(word)
+                    stem = self.canon(folded)
+                    hit = (*key_pieces(folded), *(key_pieces(stem) if stem != folded else ()))
+                    if len(keyed) > 100_000:
+                        keyed.clear()
+                    keyed[word] = hit
+                keys.extend(hit)
+        found = self.always
+        if found & _NAMED or found == _COUNTRY | _TITLE:
+            return True
+        present = self.pieces.intersection(keys)
+        if not present:
+            return False
+        for anchor in self.anchor_words.intersection(present):
+            for rest, kind in self.anchors[anchor]:
+                if found & kind or not rest <= present:
+                    continue
+                found |= kind
+                if found & _NAMED or found == _COUNTRY | _TITLE:
+                    return True
+        return False
 
     def country_titles(self, code: str) -> dict[tuple[str, ...], str]:
         """Title words -> role for one country."""
@@ -210,6 +262,7 @@ class Registry:
             spells.sort(key=lambda s: s[0].start)
         self._holders = holders
         self._serves: dict[tuple[str, date], bool] = {}
+        self._serving: dict[tuple[frozenset[str], date], tuple[str, ...]] = {}
         self._abroad = frozenset(
             o.id for o in officials.values() if any(t.country for t in o.tenures)
         )
@@ -245,6 +298,17 @@ class Registry:
             if len(self._serves) > 100_000:
                 self._serves.clear()
             self._serves[key] = hit
+        return hit
+
+    def serving(self, ids: frozenset[str], day: date) -> tuple[str, ...]:
+        """Those of ``ids`` who served on ``day`` (``serves``), sorted; remembered."""
+        key = (ids, day)
+        hit = self._serving.get(key)
+        if hit is None:
+            hit = tuple(sorted(o for o in ids if self.serves(o, day)))
+            if len(self._serving) > 100_000:
+                self._serving.clear()
+            self._serving[key] = hit
         return hit
 
     def country_of(self, official_id: str, day: date | None) -> str:
@@ -371,6 +435,13 @@ def _as_date(value: object) -> date | None:
     return None
 
 
+def _display(name: str, display: object, shorts: Sequence[str] | None) -> str | None:
+    """``Official.short``: the ``display`` name, else the first short form, unless either is
+    just the last word of the name."""
+    chosen = display.strip() if isinstance(display, str) else (shorts[0] if shorts else None)
+    return None if chosen is None or chosen == name.rsplit(maxsplit=1)[-1] else chosen
+
+
 def _strings(value: object) -> list[str] | None:
     if value is None:
         return []
@@ -479,7 +550,7 @@ class _Builder:
         before = len(self.problems)
         oid, name, country = entry.get("id"), entry.get("name"), entry.get("country")
         for key in entry:
-            if key not in ("id", "name", "country", "aliases", "short", "tenures"):
+            if key not in ("id", "name", "country", "aliases", "short", "display", "tenures"):
                 self.problems.append(f"{place}: unknown key {key!r}")
         if not isinstance(oid, str) or not _ID.match(oid):
             self.problems.append(f"{place}.id: expected lower-case words joined by '-'")
@@ -496,6 +567,9 @@ class _Builder:
         shorts = _strings(entry.get("short")) if "short" in entry else None
         if "short" in entry and shorts is None:
             self.problems.append(f"{place}.short: expected a list of names")
+        display = entry.get("display")
+        if display is not None and not (isinstance(display, str) and display.strip()):
+            self.problems.append(f"{place}.display: expected a name")
         tenures = self._tenures(place, entry.get("tenures"))
         if len(self.problems) > before or oid is None:
             return
@@ -507,6 +581,7 @@ class _Builder:
             country=country,
             tenures=tuple(tenures),
             aliases=tuple(dict.fromkeys(aliases or ())),
+            short=_display(name.strip(), display, shorts),
         )
         self.officials[oid] = official
         self.places[oid] = place
@@ -625,13 +700,22 @@ class _Builder:
             for table in (index.names, index.shorts, index.phrases)
             for k in table
         )
-        index.country_words = frozenset(w for k in index.countries for w in k) - _STOP
-        index.title_heads = frozenset(index.title_words - _STOP)
         index.scan_words = frozenset(
             {*index.sizes, *index.title_starts, "his", "her", "their", "both", "two", "pair"}
         )
         for key in index.names:
             index.name_sizes[key[0]] = _add_size(index.name_sizes.get(key[0], ()), len(key))
+        index.name_firsts = frozenset(index.name_sizes)
+        index.entries = {
+            key: (
+                index.names.get(key),
+                index.shorts.get(key),
+                index.phrases.get(key),
+                index.countries.get(key),
+            )
+            for key in {*index.names, *index.shorts, *index.phrases, *index.countries}
+        }
+        _anchor(index)
         return index
 
     def _clash(self, text: str, first: str, second: str) -> None:
@@ -649,6 +733,57 @@ class _Builder:
                         f"({self.places[first]}) on {lo.isoformat()}: ambiguous"
                     )
                     return
+
+
+def _bag(key: tuple[str, ...]) -> frozenset[bytes]:
+    """The keys every text that holds the phrase ``key`` holds (see ``NameIndex.may_name``).
+
+    A word in another script loses its last piece when it has several: a Russian case ending
+    is taken off a whole word, not off its pieces.
+    """
+    out: set[bytes] = set()
+    for word in key:
+        pieces = key_pieces(word)
+        if not word.isascii() and len(pieces) > 1:
+            pieces = pieces[:-1]
+        out.update(pieces)
+    return frozenset(out)
+
+
+def _anchor(index: NameIndex) -> None:
+    """File every phrase that can name someone under one of its keys, for the early exit."""
+    tables: list[tuple[Iterable[tuple[str, ...]], int]] = [
+        (index.names, _NAMED),
+        (index.shorts, _NAMED),
+        (index.phrases, _NAMED),
+        (index.countries, _COUNTRY),
+        *((titles, _TITLE) for titles in index.titles.values()),
+        (index.generic_titles, _TITLE),
+    ]
+    filed: dict[bytes, set[tuple[frozenset[bytes], int]]] = {}
+    for keys, kind in tables:
+        for key in keys:
+            bag = _bag(key)
+            if not bag:
+                index.always |= kind  # cannot be told apart: never exit early on it
+                continue
+            anchor = max(bag, key=lambda w: (len(w), w))
+            filed.setdefault(anchor, set()).add((bag - {anchor}, kind))
+    for word, entries in filed.items():
+        ordered = sorted(entries, key=lambda e: (len(e[0]), e[1], sorted(e[0])))
+        # A phrase whose keys hold another's of the same kind adds nothing.
+        kept: list[tuple[frozenset[bytes], int]] = []
+        for rest, kind in ordered:
+            if not any(k == kind and r <= rest for r, k in kept):
+                kept.append((rest, kind))
+        index.anchors[word] = tuple(kept)
+    index.anchor_words = frozenset(index.anchors)
+    index.pieces = (
+        frozenset(
+            word for entries in index.anchors.values() for rest, _ in entries for word in rest
+        )
+        | index.anchor_words
+    )
 
 
 def load_registry(extra: Sequence[Path] = ()) -> Registry:
