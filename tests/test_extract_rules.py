@@ -292,6 +292,47 @@ POSITIVE = [
         "Friedrich Merz telefonierte am Mittwoch mit Donald Trump.",
         [("donald-trump", "friedrich-merz", "call", "2025-05-07")],
     ),
+    (
+        "hours of talks",
+        D,
+        "Antony Blinken and Sergei Lavrov held more than four hours of talks in Geneva on Monday.",
+        [("antony-blinken", "sergei-lavrov", "meeting", "2023-10-23")],
+    ),
+    (
+        "told during a visit",
+        D,
+        "Narendra Modi told Volodymyr Zelensky during a visit to Kyiv on Monday that India was "
+        "ready to help.",
+        [("narendra-modi", "volodymyr-zelensky", "meeting", "2023-10-23")],
+    ),
+    (
+        "a call trailing what was said",
+        D,
+        "Joe Biden warned Vladimir Putin on Saturday that the West would respond decisively, "
+        "during a call that lasted an hour.",
+        [("joe-biden", "vladimir-putin", "call", "2023-10-21")],
+    ),
+    (
+        "talks named after a call are the call",
+        D,
+        "Lloyd Austin and Yoav Gallant held a video call on Monday, the first talks between the "
+        "two in months.",
+        [("lloyd-austin", "yoav-gallant", "call", "2023-10-23")],
+    ),
+    (
+        "a name is not a month",
+        date(2024, 5, 31),
+        "U.S. Defense Secretary Lloyd Austin and Chinese Defense Minister Dong Jun shook hands "
+        "and held talks on the sidelines of the Shangri-La Dialogue on Friday.",
+        [("dong-jun", "lloyd-austin", "meeting", "2024-05-31")],
+    ),
+    (
+        "the contact a first one is counted from",
+        D,
+        "Recep Tayyip Erdogan and Vladimir Putin spoke by phone on Monday, their first "
+        "conversation since Putin and Erdogan met in Sochi in September.",
+        [("recep-tayyip-erdogan", "vladimir-putin", "call", "2023-10-23")],
+    ),
 ]
 
 NEGATIVE = [
@@ -336,6 +377,16 @@ NEGATIVE = [
     ("ahead of", "Antony Blinken arrived in Beijing ahead of a meeting with Wang Yi."),
     ("for talks", "Sergei Lavrov arrives in Pyongyang for talks with Kim Jong Un."),
     ("ready to", "Volodymyr Zelensky is ready to meet Vladimir Putin."),
+    ("a visit is not talk", "Antony Blinken criticised Vladimir Putin during a visit to Kyiv."),
+    (
+        "a visit to come",
+        "Narendra Modi will tell Volodymyr Zelensky during a visit to Kyiv next week that India "
+        "can help.",
+    ),
+    (
+        "talks called off",
+        "Antony Blinken held a news conference after the talks with Sergei Lavrov were called off.",
+    ),
     (
         "russian modality",
         "Новый разговор Владимира Путина и Джо Байдена может состояться до конца года.",

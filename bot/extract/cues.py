@@ -52,7 +52,7 @@ _NOUN = (
     r"(?:(?:tele)?phone\s+|video\s*|virtual\s+|face-to-face\s+|in-person\s+|bilateral\s+"
     r"|one-on-one\s+|private\s+|closed-door\s+|hour-long\s+|lengthy\s+|brief\s+|rare\s+)*"
     r"(?:calls?|conversations?|talks|meetings?|summits?|videoconference|video\s+conference"
-    r"|video\s+link|handshake|tête-à-tête|tete-a-tete|sit-down|bilateral(?=\s+(?:with|between)))\b"
+    r"|video\s+link|handshake|tête-à-tête|tete-a-tete|sit-down|bilateral(?=\s+(?:with|between))|visit(?=\s+to\b))\b"
     r"|(?:телефонный\s+)?разговор[аеу]?|переговоры|переговорах|встреч[аиуе]|беседу|по\s+видеосвязи"
     r"|Treffen|Telefonat|Telefongespräch|Gespräch(?:e|en)?|Videokonferenz"
 )
@@ -124,7 +124,7 @@ _TRIGGERS = folded(
     conversed chatted rang discuss discussed discusses phoned phones telephoned telephones
     called met meets meeting hosted hosts received receives welcomed welcomes greeted greets
     sat shook shake shaking fist exchanged spent joined call calls conversation conversations
-    talks meetings summit summits videoconference video link handshake tête tete sit bilateral
+    talks meetings summit summits videoconference video link handshake tête tete sit bilateral visit
     встретил встретился встретились встретилась встретиться поговорил поговорила поговорили
     говорили созвонились общались принял обсудил обсудила обсудили по разговор разговора
     разговоре разговору переговоры переговорах встреча встречи встречу встрече беседу
@@ -183,4 +183,17 @@ def find_cues(sentence: str, words: Words, lower: str | None = None) -> list[Cue
                 person = in_person(sentence[words.starts[0] : words.ends[-1]])
             kind = "meeting" if person else "call"
         out.append(Cue(start, end, form, kind, text))
+    if len(out) > 1 and any(c.kind == "call" and _holds(c.text, _CALL) for c in out):
+        # "held a video call on Tuesday, the first talks between the two": talks named after
+        # a call are the call ("face-to-face talks" are not neutral)
+        hard = False
+        for c in out:
+            if c.kind == "call" and _holds(c.text, _CALL):
+                hard = True
+            elif hard and c.form == "noun" and c.text.lower() in _NEUTRAL:
+                c.kind = "call"
     return out
+
+
+_NEUTRAL = frozenset({"talks", "conversation", "conversations"})
+"""Noun cues that say nothing of the medium: a call when the sentence names a call."""

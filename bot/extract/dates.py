@@ -48,6 +48,10 @@ _WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
     "sonnabend": 5, "sonntag": 6,
 }  # fmt: skip
+_ABBREVIATED = frozenset(
+    {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+)
+"""Month abbreviations, months only with a day, a year or a full stop ("Jun 5", "Dec. 2023")."""
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 
 _MONTH = (
@@ -339,7 +343,15 @@ def find_dates(
                     first = cand
                     break
         elif kind == "month":
-            month = _MONTHS[g["mon"].lower().rstrip(".")]
+            name = g["mon"].lower().rstrip(".")
+            month = _MONTHS[name]
+            if (
+                name in _ABBREVIATED
+                and not g["y"]
+                and not g["part"]
+                and not m.group().endswith(".")
+            ):
+                continue  # a bare "Jun" or "Dec" is a name ("Dong Jun"), not a month
             if month == 5 and g["mon"].lower() == "may" and not g["y"] and not g["part"]:
                 # "may" is mostly the verb; only "in May" or "May 2024" names the month.
                 before = text[lo : m.start(f"{kind}_mon")]

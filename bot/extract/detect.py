@@ -485,6 +485,8 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         for key in registry.index.countries:
             _TITLE_CACHE.update(key)
     lo, hi = sent.lo, sent.hi
+    visit = cue.text[:5].lower() == "visit"
+    trailing = -1  # where the main clause starts when the cue trails it (", during a call")
     sentence = text[lo:hi].strip()
     clause_start = _clause_start(sent, cue.start)
     clause_end = _clause_end(sent, cue.end)
@@ -595,11 +597,19 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
                 left = [later[0]]
         present: list[Found] = []
         if not right and _in_the_course(folds, cue_ti, cue):
+            reach = clause_start
+            ti = _token_at(sent, clause_start)
+            if 0 < cue_ti - ti <= 4 and not _COURSE.isdisjoint(folds[max(0, ti - 1) : ti + 1]):
+                reach = trailing = lo  # "Biden warned Putin on Saturday ..., during a call"
             present = [
                 m
                 for m in mentions
-                if clause_start <= m.start and m.end <= cue.start and _eligible(text, m, cue, folds)
+                if reach <= m.start and m.end <= cue.start and _eligible(text, m, cue, folds)
             ]
+        if visit and not (
+            len(present) >= 2 and not _TOLD.isdisjoint(folds[present[0].j : present[-1].i])
+        ):
+            return None  # a visit is a contact only as "told Zelensky during a visit to Kyiv"
         if len({m.official for m in present if m.official}) >= 2:
             # "Putin told Erdogan in a phone call", "Scholz hat mit Putin telefoniert"
             symmetric, left = present, []
@@ -623,11 +633,20 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     # modality
     first_start = min([m.start for m in (*left, *symmetric)] + [cue.start])
     scope_start = _clause_start(sent, first_start)
-    scope = _outside_mentions(text, scope_start, cue.end, mentions)
+    scope_end = cue.end
+    if trailing >= 0 and symmetric:
+        # what was said ("that the West would respond") does not qualify the call itself
+        said = _SAID.search(text, symmetric[-1].end, cue.start)
+        scope_end = said.start() if said else cue.start
+    scope = _outside_mentions(text, scope_start, scope_end, mentions)
+    if scope_end != cue.end:
+        scope = f"{scope} {text[clause_start : cue.end]}"
     last_end = max([m.end for m in (*right, *symmetric)] + [cue.end])
     reason = rejected(scope) or (
-        "infinitive" if is_infinitive(text[scope_start : cue.start]) else None
+        "infinitive" if is_infinitive(text[scope_start : min(scope_end, cue.start)]) else None
     )
+    if reason is None and _SINCE.search(text, max(lo, cue.start - 80), cue.start):
+        reason = "since"  # "their first call since Putin and Erdogan met in Sochi": the last one
     if reason is None and cue.form == "noun":
         tail = text[last_end : min(hi, last_end + 90)]
         if tail_rejected(tail):
@@ -635,6 +654,11 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     if reason is None and REPEATED.search(text[scope_start:clause_end]):
         reason = "repeated"
     when = _when(text, dates, cue, state, title=title, lo=scope_start)
+    if scope_end != cue.end and when[1] is None:
+        # "warned Putin on Saturday that ..., during a call": the day is the main clause's
+        told = [d for d in dates if first_start <= d.start and d.end <= scope_end and not d.since]
+        if told:
+            when = (told[-1].day, told[-1])
     since = [d for d in dates if d.since]
     last = LAST_CONTACT.search(scope)
     if last is not None:
@@ -701,16 +725,32 @@ _LIGHT_VERBS = folded(
 )
 
 
+_QUANTITY = folded(
+    """more than over nearly almost about some several a an of hour hours minute minutes day
+    days round rounds two three four five six seven eight nine ten"""
+)
+"""Words of a length or count between a light verb and its noun ("held two days of talks")."""
+_SINCE = re.compile(r"\bsince\s+[^,;:.()]*$", re.I)
+""""since" in the words right before a cue ("since Putin and Erdogan met"): the earlier one."""
+_SAID = re.compile(r"\bthat\b|,")
+"""Where the words of what was said begin, after whom it was said to."""
 _COURSE = folded("in during over")
+_VISIT_COURSE = folded("during on")
+_TOLD = folded(
+    """told tells assured assures thanked thanks briefed briefs promised promises urged urges
+    asked asks presented handed gave embraced hugged greeted"""
+)
+"""Verbs that put their object in the room when a visit follows ("told Zelensky during a visit")."""
 _FINAL_VERBS = folded("telefoniert gesprochen getroffen")
 
 
 def _in_the_course(folds: Sequence[str], at: int, cue: Cue) -> bool:
-    """A noun cue after "in"/"during" ("told Erdogan in a phone call"), or a German verb
-    at the clause's end: everyone named before it in the clause took part."""
+    """A noun cue after "in"/"during" ("told Erdogan in a phone call", "during a visit"), or
+    a German verb at the clause's end: everyone named before it in the clause took part."""
     if cue.form == "verb":
         return folds[at] in _FINAL_VERBS if at < len(folds) else False
-    return any(w in _COURSE for w in folds[max(0, at - 3) : at])
+    course = _VISIT_COURSE if cue.text[:5].lower() == "visit" else _COURSE
+    return any(w in course for w in folds[max(0, at - 3) : at])
 
 
 def _held(folds: Sequence[str], at: int, left: Sequence[Found]) -> bool:
@@ -718,7 +758,10 @@ def _held(folds: Sequence[str], at: int, left: Sequence[Found]) -> bool:
     call"), not a gathering they were at ("Erdogan and Biden attended the summit")."""
     if any(m.via == "pair" and m.poss for m in left):
         return True
-    return any(w in _LIGHT_VERBS for w in folds[max(0, at - 4) : at]) or (
+    k = at
+    while k > 0 and (folds[k - 1] in _QUANTITY or folds[k - 1][:1].isdigit()):
+        k -= 1  # "held more than four hours of talks"
+    return any(w in _LIGHT_VERBS for w in folds[max(0, k - 4) : at]) or (
         bool(left) and left[-1].poss and left[-1].j >= at - 3
     )
 

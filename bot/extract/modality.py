@@ -163,7 +163,8 @@ def _reject_matches(scope: str) -> list[re.Match[str]]:
 _TAIL = re.compile(
     r"^[^,;:.]*?\b(?:is|was|are|were|has|have|had|will|would|could|may|might|can|been|being)\b"
     r"[^,;:.]*?\b(?:not|never|scheduled|planned|expected|possible|likely|due|set|arranged|"
-    r"prepared|considered|cancel+ed|postponed|confirmed|agreed|discussed|envisaged|happen)\b"
+    r"prepared|considered|cancel+ed|postponed|confirmed|agreed|discussed|envisaged|happen|"
+    r"called\s+off|put\s+off|scrapped|shelved|suspended|delayed|dropped|halted|frozen)\b"
     r"|^[^,;:.]*?\b(?:never|not)\s+(?:took|take|happened|materiali[sz]ed)\b"
     r"|^[^,;:.]*?\b(?:if|unless)\b",
     re.I,
