@@ -166,7 +166,14 @@ def build(
     store = store or Store(settings.db, clock)
     if history:
         load_history(store, registry, settings.history, today=clock.now().date())
-    reader = make_reader(settings, clock=clock, transport=transport, parser=parser, resolve=resolve)
+    reader = make_reader(
+        settings,
+        clock=clock,
+        transport=transport,
+        parser=parser,
+        resolve=resolve,
+        registry=registry,
+    )
     notifier = Notifier(
         store,
         settings.alerts,
@@ -186,9 +193,20 @@ def make_reader(
     transport: httpx.AsyncBaseTransport | None = None,
     parser: Parser | None = None,
     resolve: Resolver = system_resolver,
+    registry: Registry | None = None,
 ) -> FeedReader:
-    """Worker processes by default; the main process when asked (or for fakes)."""
+    """Worker processes by default; the main process when asked (or for fakes).
+
+    ``registry``: the officials the extractor knows (default: the bundled registry plus the
+    configuration's files)."""
+    from bot.reading import extractor_of
+
     polling = settings.polling
+    extractor = None
+    if registry is not None:
+        extractor = extractor_of(registry)
+    elif parser is None:
+        extractor = extractor_of(load_registry(list(settings.officials)))
     if transport is None and parser is None and polling.workers != 0:
         from bot.workers import WorkerConfig, WorkerPool
 
@@ -196,13 +214,12 @@ def make_reader(
             timeout=polling.timeout.total_seconds(),
             max_bytes=polling.max_bytes,
             user_agent=polling.user_agent,
-            registry_files=tuple(str(p) for p in settings.officials),
             log_format=settings.log_format,
             log_level=settings.log_level,
         )
-        return WorkerPool(config, polling.workers or 0)
+        return WorkerPool(config, polling.workers or 0, extractor=extractor)
     from bot.fetch import Fetcher
-    from bot.parsing import InlineParser, LocalReader, registry_extractor
+    from bot.parsing import InlineParser, LocalReader
 
     fetcher = Fetcher(
         timeout=polling.timeout,
@@ -212,7 +229,7 @@ def make_reader(
         clock=clock,
         resolve=resolve,
     )
-    return LocalReader(fetcher, parser or InlineParser(registry_extractor(settings.officials)))
+    return LocalReader(fetcher, parser or InlineParser(extractor))
 
 
 def chat_frontends(hotline: Hotline) -> list[ChatFrontend]:

@@ -399,7 +399,7 @@ async def _backfill(args: argparse.Namespace) -> int:
     from bot.render import plural
     from bot.store import Store
 
-    settings, _registry = _setup(args)
+    settings, registry = _setup(args)
     if args.feed is not None and not FEED_NAME.match(args.feed):
         sys.stderr.write(
             f"hotline: --feed {args.feed!r}: a feed name is lower-case letters, digits, "
@@ -408,7 +408,7 @@ async def _backfill(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     clock = SystemClock()
     store = Store(settings.db, clock)
-    reader = make_reader(settings, clock=clock)
+    reader = make_reader(settings, clock=clock, registry=registry)
     try:
         with _progress_bar(args, "file") as bar:
             done = await backfill(

@@ -3,61 +3,58 @@
 ``parse_job`` (pure) parses a document with ``bot.feeds.parse_feed`` and runs the extractor
 on every item. ``LocalReader`` reads feeds in this process (the fetcher and the parser
 passed in): tests use it with ``httpx.MockTransport`` and a stand-in extractor, and small
-set-ups with ``polling.workers: 0``. The worker processes (``bot.workers``) run the same
-steps. Nothing here touches the store.
+set-ups with ``polling.workers: 0``. The worker processes (``bot.workers``) fetch and parse
+the same way and the pool runs the extractor on what they return (``find_in``). Nothing
+here touches the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 from bot.feeds import parse_feed
 from bot.fetch import Fetcher
-from bot.models import Contact, Item, SilenceClaim
-from bot.reading import ItemFindings, Parsed, ParseJob, ReadJob, ReadResult, read_feed
+from bot.reading import (
+    Extractor,
+    Parsed,
+    ParseJob,
+    ReadJob,
+    ReadResult,
+    extractor_of,
+    find_in,
+    read_feed,
+)
 
 __all__ = [
     "Extractor",
     "InlineParser",
     "LocalReader",
     "Parser",
+    "extractor_of",
+    "find_in",
     "parse_job",
     "registry_extractor",
 ]
 
-Extractor = Callable[[Item], tuple[tuple[Contact, ...], tuple[SilenceClaim, ...]]]
-"""Finds contacts and silence claims in one item."""
 
-
-def parse_job(job: ParseJob, extractor: Extractor) -> Parsed:
-    """Parse one document and extract from each item. Raises ``FeedParseError``; an
-    extractor failure on one item is kept as that item's ``error`` (the rest go on)."""
+def parse_job(job: ParseJob, extractor: Extractor | None) -> Parsed:
+    """Parse one document and extract from each item (``findings`` stays empty without an
+    extractor: the feed workers leave extraction to the main process). Raises
+    ``FeedParseError``."""
     parsed = parse_feed(
         job.content, feed=job.feed, url=job.url, headers=dict(job.headers), tz=job.tz
     )
-    findings: list[ItemFindings] = []
-    for item in parsed.items:
-        try:
-            contacts, silences = extractor(item)
-            findings.append(ItemFindings(contacts, silences))
-        except Exception as exc:  # one bad item must not cost the others
-            findings.append(ItemFindings(error=f"{type(exc).__name__}: {exc}"))
-    return Parsed(parsed.title, parsed.items, tuple(findings), parsed.warning)
+    findings = find_in(parsed.items, extractor) if extractor is not None else ()
+    return Parsed(parsed.title, parsed.items, findings, parsed.warning)
 
 
 def registry_extractor(extra: Sequence[Path] = ()) -> Extractor:
     """The real extractor over the bundled registry plus ``extra`` registry files."""
-    from bot.extract import extract, load_registry
+    from bot.extract import load_registry
 
-    registry = load_registry(list(extra))
-
-    def run(item: Item) -> tuple[tuple[Contact, ...], tuple[SilenceClaim, ...]]:
-        found = extract(item, registry)
-        return found.contacts, found.silences
-
-    return run
+    return extractor_of(load_registry(list(extra)))
 
 
 class Parser(Protocol):
@@ -67,9 +64,9 @@ class Parser(Protocol):
 
 
 class InlineParser:
-    """Parses in the calling thread with the extractor given."""
+    """Parses in the calling thread with the extractor given (none: parse only)."""
 
-    def __init__(self, extractor: Extractor) -> None:
+    def __init__(self, extractor: Extractor | None) -> None:
         self.extractor = extractor
 
     async def parse(self, job: ParseJob) -> Parsed:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import urlsplit
@@ -21,9 +21,14 @@ from bot.errors import FeedError, FeedParseError, FetchError
 from bot.models import Contact, Item, SilenceClaim
 
 if TYPE_CHECKING:
+    from bot.extract import Registry
     from bot.fetch import Fetcher
 
+Extractor = Callable[[Item], tuple[tuple[Contact, ...], tuple[SilenceClaim, ...]]]
+"""Finds contacts and silence claims in one item."""
+
 __all__ = [
+    "Extractor",
     "FeedReader",
     "ItemFindings",
     "Limiter",
@@ -33,6 +38,8 @@ __all__ = [
     "ReadJob",
     "ReadResult",
     "body_hash",
+    "extractor_of",
+    "find_in",
     "host_of",
     "read_feed",
 ]
@@ -234,3 +241,27 @@ class FeedReader(Protocol):
     async def read(self, job: ReadJob, *, reparse: bool = False) -> ReadResult: ...
 
     async def aclose(self) -> None: ...
+
+
+def find_in(items: Sequence[Item], extractor: Extractor) -> tuple[ItemFindings, ...]:
+    """The extractor's findings for each item, in order; an extractor failure on one item
+    is kept as that item's ``error`` (the rest go on)."""
+    findings: list[ItemFindings] = []
+    for item in items:
+        try:
+            contacts, silences = extractor(item)
+            findings.append(ItemFindings(contacts, silences))
+        except Exception as exc:  # one bad item must not cost the others
+            findings.append(ItemFindings(error=f"{type(exc).__name__}: {exc}"))
+    return tuple(findings)
+
+
+def extractor_of(registry: Registry) -> Extractor:
+    """The real extractor over ``registry``."""
+    from bot.extract import extract
+
+    def run(item: Item) -> tuple[tuple[Contact, ...], tuple[SilenceClaim, ...]]:
+        found = extract(item, registry)
+        return found.contacts, found.silences
+
+    return run

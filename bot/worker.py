@@ -1,7 +1,7 @@
 """A feed worker process (``python -m bot.worker``), started by ``bot.workers.WorkerPool``.
 
 Reads a ``WorkerConfig`` and then ``(job_id, ReadJob, reparse)`` frames on standard input;
-for each, fetches, parses and extracts (``bot.reading.read_feed``) and writes
+for each, fetches and parses (``bot.reading.read_feed``) and writes
 ``(job_id, ReadResult)`` on standard output. Jobs run concurrently on one event loop; the
 parent enforces the request limits. Logs go to standard error; standard output carries
 frames only. Exits when its input closes, after finishing the jobs it holds.
@@ -14,7 +14,6 @@ import contextlib
 import os
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import BinaryIO
 
 __all__ = ["main"]
@@ -36,7 +35,7 @@ async def _streams(
 async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     from bot.fetch import Fetcher
     from bot.logs import configure_logging
-    from bot.parsing import InlineParser, registry_extractor
+    from bot.parsing import InlineParser
     from bot.reading import read_feed
     from bot.workers import WorkerConfig, read_frame, write_frame
 
@@ -50,7 +49,7 @@ async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         max_bytes=config.max_bytes,
         user_agent=config.user_agent,
     )
-    parser = InlineParser(registry_extractor([Path(p) for p in config.registry_files]))
+    parser = InlineParser(None)  # the main process extracts: it has the registry already
     write_lock = asyncio.Lock()
     running: set[asyncio.Task[None]] = set()
 

@@ -8,7 +8,7 @@ import signal
 
 from bot.reading import ReadJob
 from bot.workers import WorkerConfig, WorkerPool
-from tests.fakes import Entry, FeedServer, rss
+from tests.fakes import Entry, FeedServer, KeywordExtractor, Said, rss
 
 
 async def test_workers_fetch_parse_and_honour_validators() -> None:
@@ -81,3 +81,24 @@ async def test_workers_run_at_a_lower_cpu_priority_than_the_main_process() -> No
         assert os.getpriority(os.PRIO_PROCESS, pid) == min(mine + 10, 19)
     finally:
         await pool.aclose()
+
+
+async def test_workers_parse_and_the_main_process_extracts() -> None:
+    extractor = KeywordExtractor([Said("Biden calls Xi", "biden", "xi")])
+    async with FeedServer() as server:
+        server.serve("/a.xml", rss([Entry("a1", "Biden calls Xi"), Entry("a2", "Weather")]))
+        with_extractor = WorkerPool(WorkerConfig(timeout=10), size=1, extractor=extractor)
+        parse_only = WorkerPool(WorkerConfig(timeout=10), size=1)
+        try:
+            found = await with_extractor.read(ReadJob("a", server.url("/a.xml")))
+            assert found.parsed is not None
+            assert [len(f.contacts) for f in found.parsed.findings] == [1, 0]
+            (contact,) = found.parsed.findings[0].contacts
+            assert (contact.a, contact.b) == ("biden", "xi")
+            bare = await parse_only.read(ReadJob("a", server.url("/a.xml")))
+            assert bare.parsed is not None
+            assert len(bare.parsed.items) == 2
+            assert bare.parsed.findings == ()
+        finally:
+            await with_extractor.aclose()
+            await parse_only.aclose()

@@ -78,9 +78,9 @@ class StoreBase:
             if self.path != ":memory:":
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
-            # up to 16 MiB of pages in memory (the default is 2 MiB): the indexes that
-            # answer commands stay hot in a record of a million contacts
-            self.db.execute("PRAGMA cache_size = -16384")
+            # up to 4 MiB of pages in memory (the default is 2 MiB): commands on a record of
+            # a million contacts answer as fast as with 64 MiB (benchmarks/bench_commands.py)
+            self.db.execute("PRAGMA cache_size = -4096")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
