@@ -4,7 +4,8 @@
 (the poller limits requests overall and per host). For each feed a reader (in worker
 processes, ``bot.workers``, or in this one, ``bot.parsing.LocalReader``) makes a conditional
 GET; a 304 or a body identical to the last one skips parsing; otherwise the document is
-parsed and extracted there. Then, in one transaction, the new items,
+parsed there and the extractor runs on its items (in this process either way). Then, in one
+transaction, the new items,
 their contact events and silence claims, the alerts (into the outbox) and the feed's new
 state are written together: a crash leaves either all of it or none of it.
 
