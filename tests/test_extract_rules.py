@@ -327,6 +327,18 @@ POSITIVE = [
         [("dong-jun", "lloyd-austin", "meeting", "2024-05-31")],
     ),
     (
+        "dialled",
+        D,
+        "Narendra Modi dialled Vladimir Putin on Monday to discuss the war.",
+        [("narendra-modi", "vladimir-putin", "call", "2023-10-23")],
+    ),
+    (
+        "the one named after another's title",
+        D,
+        "Volodymyr Zelensky held talks with Erdogan's foreign minister Hakan Fidan on Monday.",
+        [("hakan-fidan", "volodymyr-zelensky", "meeting", "2023-10-23")],
+    ),
+    (
         "the contact a first one is counted from",
         D,
         "Recep Tayyip Erdogan and Vladimir Putin spoke by phone on Monday, their first "
@@ -377,6 +389,9 @@ NEGATIVE = [
     ("ahead of", "Antony Blinken arrived in Beijing ahead of a meeting with Wang Yi."),
     ("for talks", "Sergei Lavrov arrives in Pyongyang for talks with Kim Jong Un."),
     ("ready to", "Volodymyr Zelensky is ready to meet Vladimir Putin."),
+    ("someone's deputy", "Sergei Lavrov met Wang Yi's deputy in Moscow on Monday."),
+    ("someone's staff", "Antony Blinken met Netanyahu's chief of staff on Monday."),
+    ("someone's spokesman", "Joe Biden spoke with Putin's spokesman on Monday."),
     ("a visit is not talk", "Antony Blinken criticised Vladimir Putin during a visit to Kyiv."),
     (
         "a visit to come",

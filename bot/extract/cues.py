@@ -31,7 +31,8 @@ _VERB = (
     r"(?:\s+(?:again|briefly|separately|twice|also|first|directly))?(?:\s+" + _PHONE + r")?"
     r"|discuss(?:ed|es)?\s+(?:[\w'-]+\s+){0,6}?"
     + _PHONE
-    + r"|(?:tele)?phoned|phones|telephones|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her"
+    + r"|(?:tele)?phoned|phones|telephones|dial(?:l)?ed"
+    r"|called(?!\s+(?:on|for|off|in|out|up|it|a|an|the|his|her"
     r"|their|its|them|to|as|by|after|"
     r"what|this|that|for)\b)"
     r"|met(?:\s+with)?|meets?(?:\s+with)?|meeting(?=\s+(?:with\s+)?(?-i:[A-Z]))"
@@ -62,7 +63,18 @@ _CUES_LOWER = re.compile(lower_source(_CUES_SOURCE.replace("(?-i:[A-Z])", "[a-z]
 """``_CUES`` for lower-cased ASCII text: without IGNORECASE sre skips an alternative on its
 first letter, twice as fast. Only a bare verb "meeting" needs the capital after it: that one
 match is checked again on the text itself."""
-_CALL = ["phone", "call", "video", "virtual", "rang", "телефон", "видео", "созвон", "telefon"]
+_CALL = [
+    "phone",
+    "call",
+    "video",
+    "virtual",
+    "rang",
+    "dial",
+    "телефон",
+    "видео",
+    "созвон",
+    "telefon",
+]
 """Words that make a cue a call (phone or video)."""
 _SOFT_CALL = [
     "spoke", "speak", "talked", "talking", "convers", "chatted", "разговор", "говорил", "sprach",
@@ -121,7 +133,8 @@ def in_person(sentence: str) -> bool:
 
 _TRIGGERS = folded(
     """standing stood conference meet speak talk spoke speaks spoken speaking talked talking
-    conversed chatted rang discuss discussed discusses phoned phones telephoned telephones
+    conversed chatted rang discuss discussed discusses phoned phones telephoned telephones dialed
+    dialled
     called met meets meeting hosted hosts received receives welcomed welcomes greeted greets
     sat shook shake shaking fist exchanged spent joined call calls conversation conversations
     talks meetings summit summits videoconference video link handshake tête tete sit bilateral visit

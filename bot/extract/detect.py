@@ -93,6 +93,12 @@ _NOT_PARTICIPANT_HEADS = folded(
     critic critics supporter supporters son wife daughter brother"""
 )
 _NOT_PARTICIPANT_LINKS = folded("to for of from")
+_ENVOY_WORDS = folded(
+    """special envoy envoys presidential personal representative adviser advisor chief top
+    senior and the"""
+)
+"""Words between an official's possessive and the one who acts for them ("Xi's special envoy
+Li Hui")."""
 _NEAR_OK = folded(
     """the a an his her their its by phone telephone video link videolink on in at via over with
     to visiting counterpart counterparts also again briefly separately later earlier morning
@@ -499,6 +505,15 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     right: list[Found] = []
     symmetric: list[Found] = []
     after = [m for m in mentions if m.start >= cue.end and m.start < clause_end]
+    gap_end = after[0].i if after else 0
+    if after and after[0].poss and after[0].via not in ("pair", "counterpart"):
+        # "met Xi's special envoy Li Hui": the one named after the title, if anyone
+        holder, rest = after[0], after[1:]
+        between = folds[holder.j : rest[0].i] if rest else []
+        if rest and all(w in _TITLE_CACHE or w in _ENVOY_WORDS for w in between):
+            after = rest
+        else:
+            after = []  # "met Wang Yi's deputy", "Netanyahu's chief of staff"
     if cue.text.lower().startswith(("discuss", "обсуд")):
         # "discussed Gaza with Yoav Gallant by phone": the partner is inside the cue
         inner = [m for m in mentions if cue.start < m.start and m.end <= cue.end]
@@ -508,7 +523,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     if after and after[0].start < cue.end:
         gap_words = ["with"]
     elif after:
-        gap_words = folds[cue_tj : after[0].i]
+        gap_words = folds[cue_tj : min(gap_end, after[0].i)]
 
     # Noun cue with a hyphenated pair before it: "Trump-Putin summit".
     hyphen = (
@@ -712,6 +727,7 @@ def _transitive(cue_text: str) -> bool:
 _TRANSITIVE = frozenset(
     {
         "met", "meets", "meeting", "phoned", "telephoned", "phones", "telephones", "called",
+        "dialled", "dialed",
         "hosted", "hosts", "received", "receives", "welcomed", "welcomes", "greeted",
         "greets", "joined", "sat", "shook", "shake", "shaking", "встретил", "принял",
         "empfing", "traf", "trafen", "встретился", "встретились",
@@ -770,7 +786,8 @@ def _symmetric(cue_text: str) -> bool:
     """Whether the verb can have a group for subject and no object ("Modi and Xi met")."""
     word = cue_text.lower().split()[0]
     return word not in {
-        "phoned", "telephoned", "phones", "telephones", "called", "hosted", "hosts",
+        "phoned", "telephoned", "phones", "telephones", "called", "dialled", "dialed", "hosted",
+        "hosts",
         "received", "receives", "welcomed", "welcomes", "greeted", "greets", "joined", "sat",
         "spent", "rang", "принял", "empfing",
     }  # fmt: skip
