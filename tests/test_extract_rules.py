@@ -327,6 +327,19 @@ POSITIVE = [
         [("dong-jun", "lloyd-austin", "meeting", "2024-05-31")],
     ),
     (
+        "talks by phone",
+        D,
+        "Vladimir Putin held talks with Xi Jinping by phone on Monday.",
+        [("vladimir-putin", "xi-jinping", "call", "2023-10-23")],
+    ),
+    (
+        "talks after a call of another day",
+        D,
+        "Vladimir Putin held talks with Xi Jinping in Beijing on Monday after speaking by phone "
+        "last week.",
+        [("vladimir-putin", "xi-jinping", "meeting", "2023-10-23")],
+    ),
+    (
         "dialled",
         D,
         "Narendra Modi dialled Vladimir Putin on Monday to discuss the war.",
@@ -418,6 +431,18 @@ def test_contacts_reported(
     registry: Registry, day: date, summary: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert found(registry, summary, day) == set(expected)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Xi, Biden hold call", "Xi Jinping, Biden hold call", "Biden, Xi hold call"],
+)
+def test_headline_names_joined_by_a_comma(registry: Registry, title: str) -> None:
+    assert found(registry, "", title=title) == {("joe-biden", "xi-jinping", "call", "")}
+
+
+def test_a_first_name_is_joined_by_a_space_not_a_comma(registry: Registry) -> None:
+    assert found(registry, "Gordon Brown met Volodymyr Zelensky on Monday.") == set()
 
 
 @pytest.mark.parametrize("summary", [c[1] for c in NEGATIVE], ids=[c[0] for c in NEGATIVE])

@@ -196,6 +196,13 @@ def find_cues(sentence: str, words: Words, lower: str | None = None) -> list[Cue
                 person = in_person(sentence[words.starts[0] : words.ends[-1]])
             kind = "meeting" if person else "call"
         out.append(Cue(start, end, form, kind, text))
+    for c in out:
+        if c.form == "noun" and c.kind == "meeting" and c.text.lower() in _NEUTRAL:
+            # "held talks with Xi by phone": the medium after the partner
+            after = _CLAUSE_END.split(sentence[c.end : c.end + 90], 1)[0]
+            phone = _BY_PHONE.search(after)
+            if phone is not None and not _OTHER_VERB.search(after, 0, phone.start()):
+                c.kind = "call"
     if len(out) > 1 and any(c.kind == "call" and _holds(c.text, _CALL) for c in out):
         # "held a video call on Tuesday, the first talks between the two": talks named after
         # a call are the call ("face-to-face talks" are not neutral)
@@ -209,4 +216,9 @@ def find_cues(sentence: str, words: Words, lower: str | None = None) -> list[Cue
 
 
 _NEUTRAL = frozenset({"talks", "conversation", "conversations"})
+_CLAUSE_END = re.compile(r"[,;:.!?()]")
+_BY_PHONE = re.compile(r"\b" + _PHONE, re.I)
+_OTHER_VERB = re.compile(
+    r"\b(?:after|before|while|having|when|speaking|spoke|spoken|talking|talked|calling)\b", re.I
+)
 """Noun cues that say nothing of the medium: a call when the sentence names a call."""

@@ -106,6 +106,7 @@ class _Scan:
     registry: Registry
     day: date | None
     named: Container[str]
+    text: str = ""
 
 
 def full_names_in(folds: Sequence[str], registry: Registry) -> set[str]:
@@ -176,7 +177,7 @@ def find_mentions(
     index = registry.index
     folds = words.folds
     caps = words.caps
-    scan = _Scan(words, folds, registry, day, named)
+    scan = _Scan(words, folds, registry, day, named, text)
     n = len(folds)
     out: list[Found] = []
     free = 0
@@ -268,7 +269,8 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
         # no day: "former defence secretary Mark Esper" did not talk as one
         return Found(None if blocked else serving[0], i, j, start, end, via, poss)
     if via == "short":
-        prev = folds[i - 1] if i else None
+        # a word joined to the name by a space only ("Gordon Brown"), not by a comma
+        prev = folds[i - 1] if i and "," not in scan.text[words.ends[i - 1] : start] else None
         if (
             prev is not None
             and words.caps[i - 1]
@@ -283,7 +285,7 @@ def _person(scan: _Scan, i: int, j: int, ids: frozenset[str], via: str) -> Found
             return None
         if blocked:
             return None
-        nxt = folds[j] if j < n else None
+        nxt = folds[j] if j < n and "," not in scan.text[end : words.starts[j]] else None
         if (
             nxt is not None
             and words.caps[j]
