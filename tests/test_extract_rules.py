@@ -340,6 +340,18 @@ POSITIVE = [
         [("vladimir-putin", "xi-jinping", "meeting", "2023-10-23")],
     ),
     (
+        "in a long-named meeting",
+        date(2025, 2, 28),
+        "Donald Trump and Volodymyr Zelensky clashed in a heated Oval Office meeting on Friday.",
+        [("donald-trump", "volodymyr-zelensky", "meeting", "2025-02-28")],
+    ),
+    (
+        "hours of informal talks",
+        D,
+        "Xi Jinping and Vladimir Putin held more than four hours of informal talks on Monday.",
+        [("vladimir-putin", "xi-jinping", "meeting", "2023-10-23")],
+    ),
+    (
         "dialled",
         D,
         "Narendra Modi dialled Vladimir Putin on Monday to discuss the war.",
@@ -410,6 +422,10 @@ NEGATIVE = [
         "a visit to come",
         "Narendra Modi will tell Volodymyr Zelensky during a visit to Kyiv next week that India "
         "can help.",
+    ),
+    (
+        "a news conference after talks",
+        "Joe Biden and Xi Jinping held a news conference after the talks were called off.",
     ),
     (
         "talks called off",

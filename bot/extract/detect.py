@@ -752,6 +752,13 @@ _SAID = re.compile(r"\bthat\b|,")
 """Where the words of what was said begin, after whom it was said to."""
 _COURSE = folded("in during over")
 _VISIT_COURSE = folded("during on")
+_HELD_STOP = folded(
+    """after before ahead following with to at since until and or but that which who said
+    says"""
+)
+"""Words that end the longer look back from a noun cue for the verb that holds it."""
+_COURSE_STOP = folded("after before ahead with to of at for since until following and or")
+"""Words that end the look back from a noun cue for "in"/"during"."""
 _TOLD = folded(
     """told tells assured assures thanked thanks briefed briefs promised promises urged urges
     asked asks presented handed gave embraced hugged greeted"""
@@ -766,7 +773,12 @@ def _in_the_course(folds: Sequence[str], at: int, cue: Cue) -> bool:
     if cue.form == "verb":
         return folds[at] in _FINAL_VERBS if at < len(folds) else False
     course = _VISIT_COURSE if cue.text[:5].lower() == "visit" else _COURSE
-    return any(w in course for w in folds[max(0, at - 3) : at])
+    for k in range(at - 1, max(-1, at - 6), -1):  # "in a heated Oval Office meeting"
+        if folds[k] in course:
+            return True
+        if folds[k] in _COURSE_STOP:
+            return False
+    return False
 
 
 def _held(folds: Sequence[str], at: int, left: Sequence[Found]) -> bool:
@@ -777,9 +789,14 @@ def _held(folds: Sequence[str], at: int, left: Sequence[Found]) -> bool:
     k = at
     while k > 0 and (folds[k - 1] in _QUANTITY or folds[k - 1][:1].isdigit()):
         k -= 1  # "held more than four hours of talks"
-    return any(w in _LIGHT_VERBS for w in folds[max(0, k - 4) : at]) or (
-        bool(left) and left[-1].poss and left[-1].j >= at - 3
-    )
+    if any(w in _LIGHT_VERBS for w in folds[max(0, k - 4) : at]):
+        return True
+    for w in reversed(folds[max(0, at - 7) : max(0, k - 4)]):  # "held ... of informal talks"
+        if w in _LIGHT_VERBS:
+            return True
+        if w in _HELD_STOP:
+            break
+    return bool(left) and left[-1].poss and left[-1].j >= at - 3
 
 
 def _symmetric(cue_text: str) -> bool:
