@@ -352,6 +352,17 @@ POSITIVE = [
         [("vladimir-putin", "xi-jinping", "meeting", "2023-10-23")],
     ),
     (
+        "several counterparts",
+        date(2022, 10, 24),
+        "Russian Defence Minister Sergei Shoigu held phone calls with his French, British and "
+        "Turkish counterparts on Sunday.",
+        [
+            ("sebastien-lecornu", "sergei-shoigu", "call", "2022-10-23"),
+            ("ben-wallace", "sergei-shoigu", "call", "2022-10-23"),
+            ("hulusi-akar", "sergei-shoigu", "call", "2022-10-23"),
+        ],
+    ),
+    (
         "dialled",
         D,
         "Narendra Modi dialled Vladimir Putin on Monday to discuss the war.",

@@ -56,6 +56,7 @@ _PLACE_AFTER = folded(
     institute stadium park river valley district"""
 )
 _COUNTERPART = frozenset({"counterpart", "counterparts", "colleague", "коллегой", "коллега"})
+_COUNTERPARTS = frozenset({"counterparts", "colleagues", "коллегами"})
 _PAIR_HEADS = folded(
     """leaders men women ministers presidents officials diplomats chiefs generals sides heads
     envoys counterparts top"""
@@ -225,6 +226,11 @@ def find_mentions(
             free = i + used
             continue
         if hit is None and word in _PRONOUN_POSS:
+            listed, used = _counterparts(scan, i)
+            if listed:
+                out.extend(listed)
+                free = i + used
+                continue
             hit, size = _counterpart(scan, i)
         if hit is None and word == "both" and i + 1 < n:
             hit, size = _pair(scan, i)
@@ -464,6 +470,44 @@ def _counterpart(scan: _Scan, i: int) -> tuple[Found | None, int]:
             None, i, k + 1, words.starts[i], words.ends[k], "counterpart", country=country
         ), k + 1 - i
     return None, 0
+
+
+def _counterparts(scan: _Scan, i: int) -> tuple[list[Found], int]:
+    """'his French, British and Turkish counterparts': one mention a country, each the same
+    role in that government (no name after them)."""
+    words, folds, registry = scan.words, scan.folds, scan.registry
+    n = len(folds)
+    k = i + 1
+    found: list[tuple[str, int, int]] = []  # (country, first word, end word)
+    while k < n:
+        for size in range(3, 0, -1):
+            code = registry.index.countries.get(tuple(folds[k : k + size]))
+            if code is not None:
+                found.append((code, k, k + size))
+                k += size
+                break
+        else:
+            break
+        if k < n and folds[k] == "and":
+            k += 1
+    if len(found) < 2 or k >= n or folds[k] not in _COUNTERPARTS:
+        return [], 0
+    if k + 1 < n and words.caps[k + 1] and folds[k + 1] not in FUNCTION_WORDS:
+        return [], 0  # named next: the names are the mentions
+    last = len(found) - 1
+    out = [
+        Found(
+            None,
+            a,
+            k + 1 if x == last else b,
+            words.starts[a],
+            words.ends[k] if x == last else words.ends[b - 1],
+            "counterpart",
+            country=code,
+        )
+        for x, (code, a, b) in enumerate(found)
+    ]
+    return out, k + 1 - i
 
 
 def _pair(scan: _Scan, i: int) -> tuple[Found | None, int]:
