@@ -14,7 +14,7 @@ taken from the configuration file's folder.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -77,6 +77,14 @@ def parse_line(line: str) -> tuple[Any, Item]:
     Raises:
         ValueError: with a message saying what is wrong; ``args[1]`` holds the id if known.
     """
+    if not line.isascii():
+        try:
+            line.encode()
+        except UnicodeEncodeError as exc:  # bytes read with surrogateescape
+            byte = ord(line[exc.start]) - 0xDC00
+            raise ValueError(
+                f"not UTF-8: byte 0x{byte:02x} at column {exc.start + 1}", None
+            ) from None
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -115,10 +123,53 @@ def _person(registry: Registry, official_id: str) -> dict[str, str]:
     return {"id": official_id, "name": official.name if official else official_id}
 
 
+def _batches(stdin: TextIO) -> Iterator[list[str]]:
+    """The input's lines, in batches of what has arrived: a batch is every whole line that
+    is there, and reading waits only when nothing is (a pipe of many lines gives large
+    batches, someone typing gives one line at a time and an answer to each at once).
+
+    Lines end at ``\n`` only, as JSON lines do; a line that is not UTF-8 comes through with
+    its bad bytes escaped, so that the caller can answer it with an error.
+    """
+    raw = getattr(stdin, "buffer", None)
+    read1 = getattr(raw, "read1", None)
+    if read1 is None:  # a text stream only (io.StringIO in tests)
+        text = stdin.read()
+        if text:
+            yield text.split("\n")
+        return
+    pending: list[bytes] = []
+    while True:
+        chunk: bytes = read1(_CHUNK)
+        if not chunk:
+            break
+        if b"\n" not in chunk:
+            pending.append(chunk)  # part of a long line
+            continue
+        if pending:
+            pending.append(chunk)
+            chunk = b"".join(pending)
+            pending.clear()
+        lines = chunk.split(b"\n")
+        last = lines.pop()
+        if last:
+            pending.append(last)
+        yield [line.decode("utf-8", "surrogateescape") for line in lines]
+    if pending:
+        yield [b"".join(pending).decode("utf-8", "surrogateescape")]
+
+
+_CHUNK = 1 << 16
+
+
 def run_extract(
     stdin: TextIO, stdout: TextIO, *, config: str | None, environ: Mapping[str, str]
 ) -> int:
-    """Answer every input line; returns the exit status (0, or 2 for a bad registry)."""
+    """Answer every input line; returns the exit status (0, or 2 for a bad registry).
+
+    Answers are written a batch at a time (see ``_batches``) and flushed after each batch:
+    one write per batch instead of one per line, which a pipe to the reader makes costly.
+    """
     import sys
 
     try:
@@ -126,42 +177,57 @@ def run_extract(
     except ConfigError as exc:
         sys.stderr.write(f"hotline extract: {exc}\n")
         return 2
-    write = stdout.write
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # made once, not per line
-    for line in stdin:
-        if not line.strip():
-            continue
-        try:
-            rid, item = parse_line(line)
-        except ValueError as exc:
-            rid = exc.args[1] if len(exc.args) > 1 else None
-            write(encode({"id": rid, "error": exc.args[0]}) + "\n")
-            continue
-        found = extract(item, registry)
-        out = {
-            "id": rid,
-            "contacts": [
-                {
-                    "a": _person(registry, c.a),
-                    "b": _person(registry, c.b),
-                    "kind": c.kind,
-                    "date": c.date.isoformat() if c.date else None,
-                    "evidence": c.evidence,
-                    "confidence": c.confidence,
-                }
-                for c in found.contacts
-            ],
-            "silences": [
-                {
-                    "a": _person(registry, s.a),
-                    "b": _person(registry, s.b),
-                    "since": s.since.isoformat() if s.since else None,
-                    "kind": s.kind,
-                    "evidence": s.evidence,
-                }
-                for s in found.silences
-            ],
-        }
-        write(encode(out) + "\n")
+    utf8 = json.JSONEncoder(ensure_ascii=False).encode  # made once, not per line
+    escaped = json.JSONEncoder().encode
+
+    def encode(answer: dict[str, Any]) -> str:
+        text = utf8(answer)
+        if not text.isascii():
+            try:
+                text.encode()
+            except UnicodeEncodeError:  # a lone surrogate sent as "\\ud800" goes back as such
+                return escaped(answer)
+        return text
+
+    for batch in _batches(stdin):
+        answers = [encode(_answer(line, registry)) for line in batch if line.strip()]
+        if answers:
+            answers.append("")
+            stdout.write("\n".join(answers))
+            stdout.flush()
     stdout.flush()
     return 0
+
+
+def _answer(line: str, registry: Registry) -> dict[str, Any]:
+    """The answer to one input line: its contacts and silences, or the error."""
+    try:
+        rid, item = parse_line(line)
+    except ValueError as exc:
+        rid = exc.args[1] if len(exc.args) > 1 else None
+        return {"id": rid, "error": exc.args[0]}
+    found = extract(item, registry)
+    return {
+        "id": rid,
+        "contacts": [
+            {
+                "a": _person(registry, c.a),
+                "b": _person(registry, c.b),
+                "kind": c.kind,
+                "date": c.date.isoformat() if c.date else None,
+                "evidence": c.evidence,
+                "confidence": c.confidence,
+            }
+            for c in found.contacts
+        ],
+        "silences": [
+            {
+                "a": _person(registry, s.a),
+                "b": _person(registry, s.b),
+                "since": s.since.isoformat() if s.since else None,
+                "kind": s.kind,
+                "evidence": s.evidence,
+            }
+            for s in found.silences
+        ],
+    }
