@@ -2,7 +2,10 @@
 # The database lives on the /data volume; feeds.yaml is baked in at /etc/hotline and can be
 # replaced with a bind mount. Secrets come only from the environment (docker run -e ...).
 
-FROM python:3.11-slim-bookworm AS build
+# The build stage is the full image: its C compiler builds the detector with mypyc
+# (bot/extract/native.py). mypy stays in /opt/build-tools, out of the image that runs.
+# Should that build fail, the image still works, on the pure Python detector.
+FROM python:3.11-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
@@ -10,7 +13,10 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 RUN python -m venv /opt/hotline \
-    && /opt/hotline/bin/pip install --no-cache-dir .
+    && /opt/hotline/bin/pip install --no-cache-dir . \
+    && pip install --no-cache-dir --target /opt/build-tools "mypy>=1.11" "setuptools>=65" \
+    && (PYTHONPATH=/opt/build-tools /opt/hotline/bin/python -m bot.extract.build \
+        || echo "the detector runs as pure Python")
 
 FROM python:3.11-slim-bookworm
 ENV PATH=/opt/hotline/bin:$PATH \

@@ -6,6 +6,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+# The detector compiled with mypyc (bot/extract/native.py): built again when a source it was
+# made from changes; when it cannot be built, everything runs on the pure Python detector.
+NATIVE := bot/extract/_compiled/sources.json
+NATIVE_SOURCES := $(addprefix bot/extract/,text.py cues.py dates.py modality.py mentions.py \
+                  detect.py officials.py) bot/models.py
 
 .PHONY: run test check lint format typecheck eval bench bench-poll bench-commands clean
 
@@ -14,20 +19,23 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[native]'
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,native]'
 	touch $(STAMP) $@
 
-run: $(STAMP)
+$(NATIVE): $(NATIVE_SOURCES) | $(STAMP)
+	-$(BIN)/python -m bot.extract.build
+
+run: $(STAMP) $(NATIVE)
 	$(BIN)/hotline run
 
-test: $(TSTAMP)
+test: $(TSTAMP) $(NATIVE)
 	$(BIN)/python -m pytest -q
 
-check: $(TSTAMP)
+check: $(TSTAMP) $(NATIVE)
 	$(BIN)/ruff check bot handlers tests benchmarks
 	$(BIN)/ruff format --check bot handlers tests benchmarks
 	$(BIN)/mypy
@@ -38,13 +46,13 @@ format: $(TSTAMP)
 	$(BIN)/ruff format bot handlers tests benchmarks
 	$(BIN)/ruff check --fix bot handlers tests benchmarks
 
-eval: $(STAMP)
+eval: $(STAMP) $(NATIVE)
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev.jsonl --cmd "$(BIN)/hotline extract" --errors 50
 
 BSTAMP := $(VENV)/.installed-bench
 
 $(BSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,native,bench]'
 	touch $(STAMP) $(TSTAMP) $@
 
 bench-poll: $(BSTAMP)
@@ -56,4 +64,4 @@ bench-commands: $(STAMP)
 bench: bench-poll bench-commands
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache bot/extract/_compiled

@@ -40,7 +40,10 @@ def test_the_image_is_multi_stage_slim_non_root_with_a_health_check() -> None:
     steps = instructions()
     froms = [rest for word, rest in steps if word == "FROM"]
     assert len(froms) == 2
-    assert all("-slim" in f for f in froms)
+    assert "-slim" in froms[-1]  # what runs; the build stage has the compiler
+    # the venv moves from one stage to the other: the same Python on the same Debian
+    versions = {f.split()[0].split(":")[1].split("-")[0] for f in froms}
+    assert len(versions) == 1 and all("-bookworm" in f for f in froms)
     users = [rest for word, rest in steps if word == "USER"]
     assert users and users[-1].split(":")[0] not in ("0", "root")
     assert any(word == "HEALTHCHECK" and "/healthz" in rest for word, rest in steps)
@@ -48,3 +51,13 @@ def test_the_image_is_multi_stage_slim_non_root_with_a_health_check() -> None:
     assert ("VOLUME", '["/data"]') in steps
     env = " ".join(rest for word, rest in steps if word == "ENV")
     assert "HOTLINE_DB=/data/hotline.db" in env
+
+
+def test_the_build_stage_compiles_the_detector_and_leaves_its_tools_behind() -> None:
+    steps = instructions()
+    runs = " ".join(rest for word, rest in steps if word == "RUN")
+    assert "-m bot.extract.build" in runs
+    copies = [rest for word, rest in steps if word == "COPY"]
+    assert "--from=build /opt/hotline /opt/hotline" in copies
+    assert not any("build-tools" in c for c in copies)
+    assert "bot/extract/_compiled" in (ROOT / ".dockerignore").read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ any usual way finds the registry's entry. A possessive ``'s`` is split off and r
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -278,7 +279,7 @@ _SYNTAX = re.compile(r"(\\.|\(\?P<\w+>)|[^\\(]+|\(")
 class Matcher(Protocol):
     """What ``match_at`` needs of a pattern."""
 
-    def match(self, string: str, pos: int = ..., endpos: int = ...) -> re.Match[str] | None:
+    def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """A match at ``pos``, as ``re.Pattern.match``."""
 
 
