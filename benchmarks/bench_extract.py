@@ -15,6 +15,7 @@ import re
 import time
 from pathlib import Path
 
+import bot.extract.detect
 from benchmarks.feedgen import _CONTACTS, feed_document
 from bot.extract import default_registry, extract
 from bot.extract.jsonl import parse_line
@@ -59,6 +60,8 @@ def main() -> None:
         if item.title not in contacts
     ]
     default_registry()
+    loaded = Path(bot.extract.detect.__file__ or "")
+    print(f"detector: {'compiled' if loaded.suffix == '.so' else 'plain Python'} ({loaded.name})")
     print(f"items naming officials: {rate(items, args.repeat):,.0f} items/s")
     print(f"ordinary news:          {rate(plain, args.repeat):,.0f} items/s")
     news = rate(generated, max(1, args.repeat // 3))
