@@ -381,9 +381,57 @@ POSITIVE = [
         "conversation since Putin and Erdogan met in Sochi in September.",
         [("recep-tayyip-erdogan", "vladimir-putin", "call", "2023-10-23")],
     ),
+    (
+        "a meeting in a list of events with the partner",
+        D,
+        "Earlier the same day Joe Biden had a bilateral meeting, working lunch and joint press "
+        "conference with Japanese Prime Minister Fumio Kishida in Washington.",
+        [("fumio-kishida", "joe-biden", "meeting", "2023-10-24")],
+    ),
+    (
+        "at talks: the talks' result failed, not the talks",
+        D,
+        "Russian Foreign Minister Sergei Lavrov and his Ukrainian counterpart Dmytro Kuleba made "
+        "no progress towards a ceasefire at talks in Antalya on Monday.",
+        [("dmytro-kuleba", "sergei-lavrov", "meeting", "2023-10-23")],
+    ),
+    (
+        "failed to agree at talks",
+        D,
+        "Sergei Lavrov and Dmytro Kuleba failed to agree a ceasefire at talks in Antalya on "
+        "Monday.",
+        [("dmytro-kuleba", "sergei-lavrov", "meeting", "2023-10-23")],
+    ),
+    (
+        "talks and a dinner with",
+        D,
+        "Emmanuel Macron held talks and a dinner with Olaf Scholz on Monday.",
+        [("emmanuel-macron", "olaf-scholz", "meeting", "2023-10-23")],
+    ),
 ]
 
 NEGATIVE = [
+    ("not at talks", "Sergei Lavrov and Dmytro Kuleba were not at talks in Antalya on Monday."),
+    (
+        "at talks in the future",
+        "Sergei Lavrov and Dmytro Kuleba will make no progress at talks in Antalya on Friday.",
+    ),
+    (
+        "no agreement on talks",
+        "There was no agreement on talks between Sergei Lavrov and Dmytro Kuleba.",
+    ),
+    (
+        "failed to agree on talks",
+        "Sergei Lavrov and Dmytro Kuleba failed to agree on talks in Antalya.",
+    ),
+    (
+        "a list of events planned",
+        "Joe Biden will hold a meeting and a working lunch with Fumio Kishida on Thursday.",
+    ),
+    (
+        "a list of events that is not one",
+        "Joe Biden held a meeting in Tokyo and then a dinner with Fumio Kishida's rivals.",
+    ),
     ("requested", "Volodymyr Zelensky requested a call with Xi Jinping."),
     ("planned", "A meeting between Joe Biden and Xi Jinping is planned for November."),
     ("expected", "Antony Blinken is expected to meet Wang Yi next week."),

@@ -107,6 +107,11 @@ _NEAR_OK = folded(
     dem der den die das per telefon"""
 )
 _WITH = folded("with to between by с mit и and")
+_EVENT_LIST = folded(
+    """a an the and working joint bilateral private official state lunch luncheon dinner
+    breakfast banquet reception press news conference talks meeting meetings discussions"""
+)
+"""Words of a list of events that ends in "with" after a meeting cue."""
 _GROUP_SEP = re.compile(
     r"[\s,.]*(?:,|\band\b|&|\bas\s+well\s+as\b|\btogether\s+with\b|\balong\s+with\b"
     r"|\balongside\b|\bjoined\s+by\b|\baccompanied\s+by\b|\bat\s+the\s+side\s+of\b|\bи\b|\bund\b)",
@@ -493,6 +498,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     lo, hi = sent.lo, sent.hi
     visit = cue.text[:5].lower() == "visit"
     trailing = -1  # where the main clause starts when the cue trails it (", during a call")
+    in_course = False  # the participants are those named before "in/during/at" the cue
     sentence = text[lo:hi].strip()
     clause_start = _clause_start(sent, cue.start)
     clause_end = _clause_end(sent, cue.end)
@@ -544,6 +550,11 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         symmetric = _group(text, mentions, k, clause_end, words, loose=title)
     else:
         # the partner: after the cue, directly (a transitive verb) or after "with"/"to"
+        if cue.form == "noun" and "with" in gap_words:
+            k = gap_words.index("with")
+            if k and all(w in _EVENT_LIST for w in gap_words[:k]):
+                # "a bilateral meeting, working lunch and joint press conference with Moon"
+                gap_words = gap_words[k:]
         if after and len(gap_words) <= 9:
             words_ok = (
                 all(
@@ -628,6 +639,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         if len({m.official for m in present if m.official}) >= 2:
             # "Putin told Erdogan in a phone call", "Scholz hat mit Putin telefoniert"
             symmetric, left = present, []
+            in_course = True
         elif not right and not left and after and cue.form == "verb":
             # verb first (Russian word order): "по телефону говорили Путин и Эрдоган"
             k = mentions.index(after[0])
@@ -657,6 +669,8 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
     if scope_end != cue.end:
         scope = f"{scope} {text[clause_start : cue.end]}"
     last_end = max([m.end for m in (*right, *symmetric)] + [cue.end])
+    if in_course:
+        scope = _RESULT_NEGATION.sub(" ", scope)
     reason = rejected(scope) or (
         "infinitive" if is_infinitive(text[scope_start : min(scope_end, cue.start)]) else None
     )
@@ -752,6 +766,16 @@ _SAID = re.compile(r"\bthat\b|,")
 """Where the words of what was said begin, after whom it was said to."""
 _COURSE = folded("in during over")
 _VISIT_COURSE = folded("during on")
+_AT_COURSE = folded("in during over at")
+_AT_NOUNS = frozenset({"talks", "negotiations", "peace talks"})
+"""Cues that name the participants' own exchange, so that "at" one means taking part."""
+_RESULT_NEGATION = re.compile(
+    r"\b(?:made|makes|reached|reaches|achieved|produced|yielded|had|saw)\s+(?:little\s+or\s+)?"
+    r"no\s+(?:\w+\s+)?(?:progress|breakthrough|headway|agreement|deal|consensus|compromise)\b"
+    r"|\bfail(?:ed|s)?\s+to\s+(?:agree|reach|make|bridge|secure|produce|narrow|break|settle)\b",
+    re.I,
+)
+"""What failed was the talks' result, not the talks: "made no progress at talks in Antalya"."""
 _HELD_STOP = folded(
     """after before ahead following with to at since until and or but that which who said
     says"""
@@ -772,7 +796,12 @@ def _in_the_course(folds: Sequence[str], at: int, cue: Cue) -> bool:
     a German verb at the clause's end: everyone named before it in the clause took part."""
     if cue.form == "verb":
         return folds[at] in _FINAL_VERBS if at < len(folds) else False
-    course = _VISIT_COURSE if cue.text[:5].lower() == "visit" else _COURSE
+    if cue.text[:5].lower() == "visit":
+        course = _VISIT_COURSE
+    elif cue.text.lower() in _AT_NOUNS:
+        course = _AT_COURSE  # "Lavrov and Kuleba made no progress at talks in Antalya"
+    else:
+        course = _COURSE  # not "at": "Erdogan and Biden spoke at the summit" is a gathering
     for k in range(at - 1, max(-1, at - 6), -1):  # "in a heated Oval Office meeting"
         if folds[k] in course:
             return True
