@@ -403,6 +403,34 @@ POSITIVE = [
         [("dmytro-kuleba", "sergei-lavrov", "meeting", "2023-10-23")],
     ),
     (
+        "visitors who meet someone together meet each other",
+        D,
+        "Olaf Scholz and Emmanuel Macron met Volodymyr Zelensky in Kyiv on Monday.",
+        [
+            ("olaf-scholz", "volodymyr-zelensky", "meeting", "2023-10-23"),
+            ("emmanuel-macron", "volodymyr-zelensky", "meeting", "2023-10-23"),
+            ("emmanuel-macron", "olaf-scholz", "meeting", "2023-10-23"),
+        ],
+    ),
+    (
+        "visitors who each meet someone",
+        D,
+        "Olaf Scholz and Emmanuel Macron each met Volodymyr Zelensky on Monday.",
+        [
+            ("olaf-scholz", "volodymyr-zelensky", "meeting", "2023-10-23"),
+            ("emmanuel-macron", "volodymyr-zelensky", "meeting", "2023-10-23"),
+        ],
+    ),
+    (
+        "two callers on one call are not paired",
+        D,
+        "Olaf Scholz and Emmanuel Macron spoke with Vladimir Putin by phone on Monday.",
+        [
+            ("olaf-scholz", "vladimir-putin", "call", "2023-10-23"),
+            ("emmanuel-macron", "vladimir-putin", "call", "2023-10-23"),
+        ],
+    ),
+    (
         "talks and a dinner with",
         D,
         "Emmanuel Macron held talks and a dinner with Olaf Scholz on Monday.",

@@ -653,6 +653,15 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             left = []
 
     pairs = _pairs(left, right, symmetric, state)
+    if (
+        pairs
+        and cue.kind == "meeting"
+        and len(left) >= 2
+        and right
+        and _SEPARATELY.isdisjoint(folds[left[0].i : cue_ti + 1])
+    ):
+        # "Scholz and Macron met Zelensky in Kyiv": the two visitors met too
+        pairs += [p for p in _pairs(left, [], left, state) if p not in pairs]
     if not pairs:
         return None
     dates = sent.dates(state)
@@ -767,6 +776,7 @@ _SAID = re.compile(r"\bthat\b|,")
 _COURSE = folded("in during over")
 _VISIT_COURSE = folded("during on")
 _AT_COURSE = folded("in during over at")
+_SEPARATELY = folded("separately each individually respectively also both")
 _AT_NOUNS = frozenset({"talks", "negotiations", "peace talks"})
 """Cues that name the participants' own exchange, so that "at" one means taking part."""
 _RESULT_NEGATION = re.compile(
