@@ -69,6 +69,11 @@ CASES = [
     ("in March 2016", MON, None),
     ("in 2019", MON, None),
     ("last year", MON, None),
+    ("about a year ago", MON, None),
+    ("two weeks ago", MON, None),
+    # "the eve of" an event and "a day before" an event name that event's day, not a chain
+    ("on the eve", MON, SUN),
+    ("on Monday ... a day before", TUE, SUN),
 ]
 
 
@@ -86,6 +91,20 @@ def test_spans_keep_their_bounds() -> None:
     assert (month.first, month.last) == (date(2024, 1, 21), date(2024, 1, 31))
     (week,) = find_dates("earlier this week", date(2025, 1, 30))
     assert (week.first, week.last) == (date(2025, 1, 27), date(2025, 1, 30))
+
+
+def test_so_long_ago_is_a_span_around_then() -> None:
+    (year,) = find_dates("he had spoken with Xi once, about a year ago", date(2022, 8, 4))
+    assert year.day is None
+    assert year.first <= date(2021, 8, 4) <= year.last < date(2021, 10, 1)
+    (weeks,) = find_dates("two weeks ago", MON)
+    assert (weeks.first, weeks.last) == (date(2022, 10, 7), date(2022, 10, 13))
+
+
+def test_an_event_s_eve_or_the_day_before_it_fixes_no_day() -> None:
+    assert find_dates("on the eve of the G20 summit", MON, MON) == []
+    assert find_dates("a day before his meeting with Putin", MON, MON) == []
+    assert find_dates("two days before the summit", MON, MON) == []
 
 
 def test_since_marks_the_bound_of_a_silence() -> None:

@@ -431,6 +431,58 @@ POSITIVE = [
         ],
     ),
     (
+        "a title set off by commas before the partner",
+        D,
+        "CIA Director William Burns met the head of Russia's SVR foreign intelligence service, "
+        "Sergei Naryshkin, in Ankara on Monday, the White House said.",
+        [("sergei-naryshkin", "william-burns", "meeting", "2023-10-23")],
+    ),
+    (
+        "what was said in the call is not the call",
+        D,
+        "Joe Biden told Russia's Vladimir Putin in a two-hour secure video call on Monday that "
+        "the West would respond with strong economic measures if Russia invaded Ukraine.",
+        [("joe-biden", "vladimir-putin", "call", "2023-10-23")],
+    ),
+    (
+        "a day after his call with",
+        D,
+        "Joe Biden spoke with Volodymyr Zelensky by phone on Tuesday, a day after his call with "
+        "Vladimir Putin in which the Russian leader agreed to a pause.",
+        [
+            ("joe-biden", "volodymyr-zelensky", "call", "2023-10-24"),
+            ("joe-biden", "vladimir-putin", "call", "2023-10-23"),
+        ],
+    ),
+    (
+        "two days after meeting",
+        D,
+        "Joe Biden spoke with Volodymyr Zelensky by phone on Tuesday, two days after meeting "
+        "Vladimir Putin.",
+        [
+            ("joe-biden", "volodymyr-zelensky", "call", "2023-10-24"),
+            ("joe-biden", "vladimir-putin", "meeting", "2023-10-22"),
+        ],
+    ),
+    (
+        "a day before a meeting still to come",
+        D,
+        "Joe Biden spoke with Volodymyr Zelensky by phone on Tuesday, a day before his meeting "
+        "with Vladimir Putin.",
+        [("joe-biden", "volodymyr-zelensky", "call", "2023-10-24")],
+    ),
+    (
+        "a conversation during a visit is a meeting",
+        D,
+        "On 24 October, Vladimir Putin held talks in the Kremlin with Xi Jinping, who is in "
+        "Russia on a state visit. On the eve, the two leaders had an informal one-on-one "
+        "conversation that lasted about four and a half hours.",
+        [
+            ("vladimir-putin", "xi-jinping", "meeting", "2023-10-24"),
+            ("vladimir-putin", "xi-jinping", "meeting", "2023-10-23"),
+        ],
+    ),
+    (
         "talks and a dinner with",
         D,
         "Emmanuel Macron held talks and a dinner with Olaf Scholz on Monday.",
@@ -439,6 +491,15 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    (
+        "so long ago",
+        "Volodymyr Zelensky said he had spoken with Xi Jinping once, about a year ago.",
+    ),
+    (
+        "a call one side says and the other denies, with no day",
+        "Joe Biden said in an interview that Xi Jinping had called him, without saying when. "
+        "China's foreign ministry said it was not aware of any recent call between the two.",
+    ),
     ("not at talks", "Sergei Lavrov and Dmytro Kuleba were not at talks in Antalya on Monday."),
     (
         "at talks in the future",
@@ -662,3 +723,27 @@ def test_names_resolve_without_a_day_and_titles_only_with_one(
 def test_ordinary_news_is_rejected_early(registry: Registry) -> None:
     news = item("The council voted to repave the high street after a long and heated debate.")
     assert extract(news, registry).contacts == ()
+
+
+def test_only_the_denial_undoes_a_claimed_call(registry: Registry) -> None:
+    claimed = "Joe Biden said in an interview that Xi Jinping had called him, without saying when."
+    assert found(registry, claimed) == {("joe-biden", "xi-jinping", "call", "")}
+    denied = "Beijing denied that the two had spoken."
+    assert found(registry, f"{claimed} {denied}") == set()
+    no_call = "Beijing said no call between Xi and Biden took place."
+    assert found(registry, f"{claimed} {no_call}") == set()
+    dated = "Joe Biden said Xi Jinping had called him on Monday."
+    assert found(registry, f"{dated} {denied}") == {
+        ("joe-biden", "xi-jinping", "call", "2023-10-23")
+    }
+
+
+def test_a_conversation_by_phone_stays_a_call_beside_a_meeting(registry: Registry) -> None:
+    text = (
+        "Vladimir Putin held talks in the Kremlin with Xi Jinping on Tuesday. On Monday, the two "
+        "leaders had a telephone conversation."
+    )
+    assert found(registry, text) == {
+        ("vladimir-putin", "xi-jinping", "meeting", "2023-10-24"),
+        ("vladimir-putin", "xi-jinping", "call", "2023-10-23"),
+    }

@@ -87,9 +87,16 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     ("year", r"\b(?:in|from|since|of|until|before)\s+(?P<y>(?:19|20)\d{2})\b"),
     ("ago", r"\b(?P<n>a|one|two|three|four|five|six|seven|\d)\s+days?\s+ago\b"),
-    ("chain", r"\b(?:the\s+)?(?P<rel>previous\s+(?:day|evening|night)|day\s+before(?!\s+yesterday)"
-     r"|(?:a|one|two|three)\s+days?\s+(?:earlier|before|later)|same\s+day|that\s+day"
-     r"|next\s+day|following\s+day|eve)\b"),
+    (
+        "agos",
+        r"\b(?P<n>an?|one|two|three|four|five|six|seven|\d{1,2})\s+(?P<unit>week|month|year)s?"
+        r"\s+ago\b",
+    ),
+    ("chain", r"\b(?:the\s+)?(?P<rel>previous\s+(?:day|evening|night)"
+     r"|day\s+before(?!\s+yesterday)(?!\s+(?:his|her|their|its|the|a|an|this|that)\b)"
+     r"|(?:a|one|two|three)\s+days?\s+(?:earlier|later"
+     r"|before(?!\s+(?:his|her|their|its|the|a|an|this|that)\b))|same\s+day|that\s+day"
+     r"|next\s+day|following\s+day|eve(?!\s+of\b))\b"),
     ("dby", r"\bthe\s+day\s+before\s+yesterday\b|позавчера|vorgestern"),
     ("yesterday", r"\byesterday\b|\blast\s+night\b|вчера|gestern"),
     (
@@ -131,6 +138,7 @@ _TRIGGERS = frozenset(
     fold_word(w)
     for w in [*_MONTHS, *_WEEKDAYS, "sept", "yesterday", "today", "tonight", "tomorrow", "night",
      "evening", "morning", "afternoon", "week", "weekend", "month", "year", "day", "days",
+     "weeks", "months", "years",
      "eve", "ago", "вчера", "сегодня", "позавчера", "завтра", "неделе", "gestern", "heute",
      "vorgestern", "morgen", "woche", "maerz"]
 )  # fmt: skip
@@ -249,6 +257,10 @@ def _month_span(ref: date, month: int, year: int | None, part: str | None) -> tu
     return first, last
 
 
+_AGO_UNITS = {"week": (7, 3), "month": (30, 10), "year": (365, 45)}
+"""A unit's days, and how far either side of "N units ago" the day may be."""
+
+
 def _span(ref: date, words: str) -> tuple[date, date]:
     w = " ".join(words.lower().split())
     monday = ref - timedelta(days=ref.weekday())
@@ -364,6 +376,11 @@ def find_dates(
         elif kind == "ago":
             n = _NUMBERS.get(g["n"].lower()) or int(g["n"])
             first = ref - timedelta(days=n)
+        elif kind == "agos":  # "about a year ago": around then, no day
+            n = _NUMBERS.get(g["n"].lower(), 1) if not g["n"].isdigit() else int(g["n"])
+            days, slack = _AGO_UNITS[g["unit"].lower()]
+            first, last = ref - timedelta(days=days * n + slack), ref - timedelta(days=days * n)
+            last = min(ref, last + timedelta(days=slack))
         elif kind == "chain":
             base = anchor or ref
             rel = " ".join(g["rel"].lower().split())
@@ -390,7 +407,7 @@ def find_dates(
         if first is None:
             continue
         last = last or first
-        day = first if first == last and kind not in ("month", "year", "span") else None
+        day = first if first == last and kind not in ("month", "year", "span", "agos") else None
         since = bool(_SINCE.search(text[max(lo, m.start() - 20) : m.start()]))
         out.append(
             DateMention(m.start(), m.end(), day, first, last, since, text[m.start() : m.end()])

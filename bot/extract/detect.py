@@ -104,7 +104,8 @@ _NEAR_OK = folded(
     to visiting counterpart counterparts also again briefly separately later earlier morning
     afternoon evening night late early for first time s late-night top own new host hosting
     fellow коллегой коллегами коллега с со по телефону телефонный видеосвязи в во на am im mit
-    dem der den die das per telefon"""
+    dem der den die das per telefon service services agency ministry department directorate
+    bureau office"""
 )
 _WITH = folded("with to between by с mit и and")
 _EVENT_LIST = folded(
@@ -157,6 +158,7 @@ class _State:
     contacts: list[Contact] = field(default_factory=list)
     silences: list[SilenceClaim] = field(default_factory=list)
     refused: set[tuple[str, str]] = field(default_factory=set)
+    denied: set[tuple[str, str]] = field(default_factory=set)
     pending: list[Words] = field(default_factory=list)
     starts: Sequence[int] = ()
     lower: str | None = None
@@ -265,7 +267,7 @@ def _extract(text: str, title_end: int, item: Item, registry: Registry) -> Extra
         lo, hi = base + start, base + end
         a, b = bisect_left(starts, lo, b), bisect_left(starts, hi, b)
         _sentence(text, lo, hi, words.part(a, b), state, title=False)
-    contacts = _merge(state.contacts)
+    contacts = _in_person(_merge(state.contacts))
     covered = {x for c in contacts for x in (c.a, c.b)}
     if len(named_in_title) >= 2 and not named_in_title <= covered:
         state.contacts = []
@@ -277,6 +279,10 @@ def _extract(text: str, title_end: int, item: Item, registry: Registry) -> Extra
             key = (c.a, c.b)
             if not any((x.a, x.b) == key for x in contacts) and key not in state.refused:
                 contacts.append(c)
+    if state.denied:
+        # "Trump said Xi had called him ... Beijing said it was not aware of any call":
+        # a contact the item gives no day for and also denies is in dispute, not news
+        contacts = [c for c in contacts if c.date is not None or (c.a, c.b) not in state.denied]
     silences = list(dict.fromkeys(state.silences))
     if not contacts and not silences:
         return _EMPTY
@@ -305,6 +311,29 @@ def _merge(contacts: list[Contact]) -> list[Contact]:
         else:
             out.append(c)
     return out
+
+
+def _in_person(contacts: list[Contact]) -> list[Contact]:
+    """A bare "conversation" of a pair who met that day or the next is part of the visit:
+    "held talks in the Kremlin on 21 March ... On the eve, the two leaders had an informal
+    conversation" is a meeting, not a call, when nothing says phone or video."""
+    met = {(c.a, c.b): c.date for c in contacts if c.kind == "meeting" and c.date is not None}
+    if not met or all(c.kind == "meeting" for c in contacts):
+        return contacts
+    out = []
+    for c in contacts:
+        day = met.get((c.a, c.b))
+        if (
+            c.kind == "call"
+            and day is not None
+            and c.date is not None
+            and abs((day - c.date).days) <= 1
+            and not _REMOTE.search(c.evidence)
+        ):
+            out.append(replace(c, kind="meeting"))
+        else:
+            out.append(c)
+    return _merge(out)
 
 
 # --- one sentence ----------------------------------------------------------------------------
@@ -697,6 +726,20 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
         told = [d for d in dates if first_start <= d.start and d.end <= scope_end and not d.since]
         if told:
             when = (told[-1].day, told[-1])
+    if (
+        when[0] is not None
+        and when[1] is not None
+        and text.find("day", max(lo, cue.start - 40), cue.start) >= 0
+    ):
+        # "spoke with Zelensky on Wednesday, a day after his call with Putin"
+        offset = _DAYS_APART.search(text, max(lo, cue.start - 40), cue.start)
+        way = offset.group("dir").lower() if offset is not None else ""
+        if offset is None and cue.text[:5].lower() in ("after", "befor"):
+            offset = _DAYS.search(text, max(lo, cue.start - 20), cue.start)  # "a day after meeting"
+            way = cue.text[:5].lower()
+        if offset is not None and when[1].end <= offset.start():
+            n = _NUMBERS.get(offset.group("n").lower(), 1)
+            when = (when[0] + timedelta(days=-n if way == "after" else n), None)
     since = [d for d in dates if d.since]
     last = LAST_CONTACT.search(scope)
     if last is not None:
@@ -706,8 +749,11 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             )
         return pairs[0]
     if reason is not None:
+        denial = not since and _DENIAL.search(text, scope_start, min(hi, last_end + 80)) is not None
         for a, b in pairs:
             state.refused.add((a, b))
+            if denial:
+                state.denied.add((a, b))
             if NEGATED.search(scope) and since:
                 state.silences.append(SilenceClaim(a, b, _since_day(since[0]), cue.kind, sentence))
         return pairs[0] if len(pairs) == 1 else None
@@ -776,6 +822,25 @@ _SAID = re.compile(r"\bthat\b|,")
 _COURSE = folded("in during over")
 _VISIT_COURSE = folded("during on")
 _AT_COURSE = folded("in during over at")
+_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_DAYS_APART = re.compile(
+    r"\b(?P<n>a|one|two|three|four|five|six)\s+days?\s+(?P<dir>after|before)\s+"
+    r"(?:(?:his|her|their|its|the|a|an|this|that|[A-Z][\w.-]*'s|[A-Z][\w-]*)\s+){0,3}$",
+    re.I,
+)
+"""A contact named as so many days from the one the clause reports and dates."""
+_DAYS = re.compile(r"\b(?P<n>a|one|two|three|four|five|six)\s+days?\s+$", re.I)
+_DENIAL = re.compile(
+    r"\b(?:den(?:y|ied|ies|ying)|denial|not\s+aware|unaware|no\s+such|fake|false|untrue"
+    r"|fabricat\w*|(?:did|has|have)\s+not\s+(?:take\s+place|taken\s+place|happen(?:ed)?)"
+    r"|never\s+(?:took\s+place|happened)|no\b[^.;]{0,80}\b(?:took\s+place|happened|occurred))\b",
+    re.I,
+)
+"""A rejected contact that one side says did not happen (not one that is only planned)."""
+_REMOTE = re.compile(
+    r"phon|call|video|line|dial|tele|virtual|remote|online|по\s+телефону|телефон|видео", re.I
+)
+"""Words that make a conversation remote."""
 _SEPARATELY = folded("separately each individually respectively also both")
 _AT_NOUNS = frozenset({"talks", "negotiations", "peace talks"})
 """Cues that name the participants' own exchange, so that "at" one means taking part."""

@@ -319,8 +319,22 @@ def rejected(scope: str) -> str | None:
 
 
 def tail_rejected(tail: str) -> bool:
-    """Whether the words after a noun cue's partner undo it ("... has not been scheduled")."""
+    """Whether the words after a noun cue's partner undo it ("... has not been scheduled").
+
+    What was said in it does not: the tail ends where a "that" clause with its own subject
+    begins ("told Putin in a video call that the West would respond if Russia invaded").
+    """
+    said = _SAID_THAT.search(tail)
+    if said is not None:
+        tail = tail[: said.start()]
     return _TAIL.search(tail) is not None
+
+
+_SAID_THAT = re.compile(
+    r"\bthat\s+(?!(?:is|was|were|are|has|have|had|will|would|could|may|might|can|never|did|"
+    r"does|do|not|took|had|been|became|ended|lasted)\b)",
+    re.I,
+)
 
 
 def is_infinitive(before: str) -> bool:
