@@ -483,6 +483,27 @@ POSITIVE = [
         ],
     ),
     (
+        "he at the start of the next sentence is its subject",
+        D,
+        "Joe Biden met Xi Jinping on Tuesday. On Monday he spoke with Fumio Kishida.",
+        [
+            ("joe-biden", "xi-jinping", "meeting", "2023-10-24"),
+            ("fumio-kishida", "joe-biden", "call", "2023-10-23"),
+        ],
+    ),
+    (
+        "he after a sentence naming one official",
+        D,
+        "Joe Biden arrived in Tokyo on Sunday. He met Fumio Kishida on Monday.",
+        [("fumio-kishida", "joe-biden", "meeting", "2023-10-23")],
+    ),
+    (
+        "he after someone else's words is that someone",
+        D,
+        "Joe Biden met Xi Jinping on Tuesday. An aide said he spoke with Fumio Kishida.",
+        [("joe-biden", "xi-jinping", "meeting", "2023-10-24")],
+    ),
+    (
         "talks and a dinner with",
         D,
         "Emmanuel Macron held talks and a dinner with Olaf Scholz on Monday.",
@@ -491,6 +512,15 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    (
+        "a count of calls through he",
+        "Emmanuel Macron said on Monday that the West should not humiliate Russia. He has "
+        "spoken with Vladimir Putin more than a dozen times since the start of the year.",
+    ),
+    (
+        "he for someone's envoy",
+        "Joe Biden's envoy met Xi Jinping on Monday. He also spoke with Wang Yi.",
+    ),
     (
         "so long ago",
         "Volodymyr Zelensky said he had spoken with Xi Jinping once, about a year ago.",

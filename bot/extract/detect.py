@@ -153,6 +153,7 @@ class _State:
     ref: date | None
     named: Container[str]
     last_pair: tuple[str, str] | None = None
+    subject: str | None = None
     anchor: date | None = None
     lead: date | None = None
     contacts: list[Contact] = field(default_factory=list)
@@ -372,7 +373,12 @@ def _sentence(
         }
     found_pair: tuple[str, str] | None = None
     sent: _Sentence | None = None
-    if cues and (len(officials) >= 2 or state.last_pair or _refers(mentions, words.folds)):
+    if cues and (
+        len(officials) >= 2
+        or state.last_pair
+        or _refers(mentions, words.folds)
+        or (state.subject is not None and not _HE.isdisjoint(words.folds))
+    ):
         base = bisect_left(state.starts, words.starts[0])
         sent = _Sentence(text, lo, hi, words, mentions, title, state.starts, base)
         for cue in cues:
@@ -383,6 +389,12 @@ def _sentence(
         _anchor(sent.read, state)
     elif state.ref is not None:
         state.pending.append(words)  # its dates matter only as anchors of later sentences
+    # who "he" at the start of the next sentence is: this one's subject, if it has one
+    if mentions:
+        first = mentions[0]
+        state.subject = first.official if first.i <= 6 and not first.poss else None
+    elif officials:
+        state.subject = next(iter(officials)) if len(officials) == 1 else None
     if found_pair is not None:
         state.last_pair = found_pair
     elif len(officials) == 2:
@@ -638,6 +650,15 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
                 left = [_pair_found(state.last_pair)]
             elif pronoun or (gerund and clause_start > lo):
                 left = _first_mention(text, mentions, cue, words, (lo, cue.start), loose=title)
+            if (
+                not left
+                and state.subject is not None
+                and cue.form == "verb"
+                and not title
+                and _opens_with_he(folds, cue_ti)
+            ):
+                # "Trump met Putin on Wednesday. On Tuesday he spoke with Zelensky."
+                left = [Found(None, 0, 0, 0, 0, "pair", ambiguous=(state.subject,))]
         left = [m for m in left if m not in right]
         if (
             right
@@ -841,6 +862,12 @@ _REMOTE = re.compile(
     r"phon|call|video|line|dial|tele|virtual|remote|online|по\s+телефону|телефон|видео", re.I
 )
 """Words that make a conversation remote."""
+_HE = folded("he she он она er sie")
+_SUBJECT_GAP = folded("also then later separately had has have has already briefly again")
+_OPENERS = folded(
+    """on in at the same day later earlier also then separately meanwhile afterwards and but
+    that evening morning night after before"""
+)
 _SEPARATELY = folded("separately each individually respectively also both")
 _AT_NOUNS = frozenset({"talks", "negotiations", "peace talks"})
 """Cues that name the participants' own exchange, so that "at" one means taking part."""
@@ -864,6 +891,17 @@ _TOLD = folded(
 )
 """Verbs that put their object in the room when a visit follows ("told Zelensky during a visit")."""
 _FINAL_VERBS = folded("telefoniert gesprochen getroffen")
+
+
+def _opens_with_he(folds: Sequence[str], at: int) -> bool:
+    """Whether the sentence's words before ``at`` are "he"/"she" after only date and linking
+    words ("On Tuesday he", "Later she also"), so that it refers to the last subject."""
+    k = at - 1
+    while k >= 0 and folds[k] in _SUBJECT_GAP:
+        k -= 1  # "he also"
+    if k < 0 or folds[k] not in _HE:
+        return False
+    return all(w in _OPENERS or w in DATE_WORDS for w in folds[:k])
 
 
 def _in_the_course(folds: Sequence[str], at: int, cue: Cue) -> bool:

@@ -264,7 +264,8 @@ LAST_CONTACT = Gated(
 
 REPEATED = Gated(
     re.compile(
-        r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four)\s+times\b"
+        r"\b(?:several|many|multiple|numerous|few|\d+|two|three|four|five|six|seven|eight|nine"
+        r"|ten|eleven|twelve|dozen|dozens\s+of|a\s+number\s+of|countless)\s+times\b"
         r"|\bregular(?:ly)?\b|\b(?:twice|thrice|repeatedly|frequently|often)\b",
         re.I,
     ),
