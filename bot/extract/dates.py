@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from bot.extract.text import Gated, Words, cut, fold_word, match_at
 
-__all__ = ["DATE_WORDS", "DateMention", "find_dates"]
+__all__ = ["DATE_WORDS", "NUMBERS", "DateMention", "find_dates"]
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
@@ -52,7 +52,8 @@ _ABBREVIATED = frozenset(
     {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 )
 """Month abbreviations, months only with a day, a year or a full stop ("Jun 5", "Dec. 2023")."""
-_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+"""Number words of counts ("two days ago", "a day after"); "an" counts as one where allowed."""
 
 _MONTH = (
     r"(?P<{n}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -374,10 +375,10 @@ def find_dates(
             y = int(g["y"])
             first, last = date(y, 1, 1), date(y, 12, 31)
         elif kind == "ago":
-            n = _NUMBERS.get(g["n"].lower()) or int(g["n"])
+            n = NUMBERS.get(g["n"].lower()) or int(g["n"])
             first = ref - timedelta(days=n)
         elif kind == "agos":  # "about a year ago": around then, no day
-            n = _NUMBERS.get(g["n"].lower(), 1) if not g["n"].isdigit() else int(g["n"])
+            n = NUMBERS.get(g["n"].lower(), 1) if not g["n"].isdigit() else int(g["n"])
             days, slack = _AGO_UNITS[g["unit"].lower()]
             first, last = ref - timedelta(days=days * n + slack), ref - timedelta(days=days * n)
             last = min(ref, last + timedelta(days=slack))
@@ -387,10 +388,10 @@ def find_dates(
             if rel.startswith(("same", "that")):
                 first = base
             elif rel.startswith(("next", "following")) or rel.endswith("later"):
-                n = _NUMBERS.get(rel.split()[0], 1) if rel.endswith("later") else 1
+                n = NUMBERS.get(rel.split()[0], 1) if rel.endswith("later") else 1
                 first = base + timedelta(days=n)
             else:
-                n = _NUMBERS.get(rel.split()[0], 1)
+                n = NUMBERS.get(rel.split()[0], 1)
                 first = base - timedelta(days=n)
         elif kind == "dby":
             first = ref - timedelta(days=2)

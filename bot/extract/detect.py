@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.extract.cues import Cue, find_cues
-from bot.extract.dates import DATE_WORDS, DateMention, find_dates
+from bot.extract.dates import DATE_WORDS, NUMBERS, DateMention, find_dates
 from bot.extract.mentions import FUNCTION_WORDS, Found, find_mentions, full_names_in
 from bot.extract.modality import (
     LAST_CONTACT,
@@ -759,7 +759,7 @@ def _cue(sent: _Sentence, cue: Cue, state: _State) -> tuple[str, str] | None:
             offset = _DAYS.search(text, max(lo, cue.start - 20), cue.start)  # "a day after meeting"
             way = cue.text[:5].lower()
         if offset is not None and when[1].end <= offset.start():
-            n = _NUMBERS.get(offset.group("n").lower(), 1)
+            n = NUMBERS.get(offset.group("n").lower(), 1)
             when = (when[0] + timedelta(days=-n if way == "after" else n), None)
     since = [d for d in dates if d.since]
     last = LAST_CONTACT.search(scope)
@@ -843,7 +843,6 @@ _SAID = re.compile(r"\bthat\b|,")
 _COURSE = folded("in during over")
 _VISIT_COURSE = folded("during on")
 _AT_COURSE = folded("in during over at")
-_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _DAYS_APART = re.compile(
     r"\b(?P<n>a|one|two|three|four|five|six)\s+days?\s+(?P<dir>after|before)\s+"
     r"(?:(?:his|her|their|its|the|a|an|this|that|[A-Z][\w.-]*'s|[A-Z][\w-]*)\s+){0,3}$",
@@ -863,7 +862,7 @@ _REMOTE = re.compile(
 )
 """Words that make a conversation remote."""
 _HE = folded("he she он она er sie")
-_SUBJECT_GAP = folded("also then later separately had has have has already briefly again")
+_SUBJECT_GAP = folded("also then later separately had has have already briefly again")
 _OPENERS = folded(
     """on in at the same day later earlier also then separately meanwhile afterwards and but
     that evening morning night after before"""
